@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * Every subcommand lives in its own `<name>.command.ts` file and exports `register<Name>(program)`.
+ * Add one line here per command.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { Instant } from './common.schema.ts';
+
+/** The counters one rollup keeps (DESIGN.md §3). Derived values are computed from these. */
+export const RollupCounters = z
+  .object({
+    count: z.number(),
+    npsPromoters: z.number(),
+    npsPassives: z.number(),
+    npsDetractors: z.number(),
+    csatSatisfied: z.number(),
+    csatAnswered: z.number(),
+    cesSum: z.number(),
+    cesCount: z.number(),
+    sentimentSum: z.number(),
+    sentimentCount: z.number(),
+    sentimentNegative: z.number(),
+    sentimentNeutral: z.number(),
+    sentimentPositive: z.number(),
+    /** Per aspect: how many items mentioned it and the sum of their aspect scores. */
+    aspects: z.record(z.string(), z.object({ count: z.number(), sum: z.number() }).strict()),
+    /** Items per channel. */
+    channels: z.record(z.string(), z.number()),
+  })
+  .strict();
+export type RollupCounters = z.infer<typeof RollupCounters>;
+
+export const RollupScope = z.enum(['overall', 'segment', 'customer']);
+export type RollupScope = z.infer<typeof RollupScope>;
+
+export const Granularity = z.enum(['hour', 'day', 'all']);
+export type Granularity = z.infer<typeof Granularity>;
+
+/** `rollups.v1`, keyed by `${scope}:${id}`: the new state of a rollup bucket after a change. */
+export const RollupChange = z
+  .object({
+    schema: z.literal('rollups.v1'),
+    scope: RollupScope,
+    id: z.string(),
+    granularity: Granularity,
+    /** Bucket start (UTC) for hour and day; absent for all time. */
+    bucketStart: Instant.optional(),
+    counters: RollupCounters,
+    updatedAt: Instant,
+  })
+  .strict();
+export type RollupChange = z.infer<typeof RollupChange>;

@@ -1,0 +1,87 @@
+/** Topic names and the settings each topic is created with. One place, so every service agrees. */
+
+export const TOPICS = {
+  feedbackRaw: 'feedback.raw.v1',
+  feedbackEnriched: 'feedback.enriched.v1',
+  customers: 'customers.v1',
+  alerts: 'feedback.alerts.v1',
+  rollups: 'rollups.v1',
+  dlq: 'feedback.dlq.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface TopicSettings {
+  readonly numPartitions: number;
+  /** Broker-side configuration entries (`cleanup.policy`, `retention.ms`, …). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Partition counts bound how many instances of a consumer group can share the work, so they are
+ * generous; retention keeps raw and enriched events long enough to replay after an incident.
+ */
+export const TOPIC_SETTINGS: Readonly<Record<TopicName, TopicSettings>> = {
+  'feedback.raw.v1': {
+    numPartitions: 12,
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(14 * DAY_MS),
+      'max.message.bytes': '4194304',
+    },
+  },
+  'feedback.enriched.v1': {
+    numPartitions: 12,
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(14 * DAY_MS),
+      'max.message.bytes': '4194304',
+    },
+  },
+  'customers.v1': {
+    numPartitions: 6,
+    config: {
+      'cleanup.policy': 'compact',
+      'min.cleanable.dirty.ratio': '0.1',
+      'delete.retention.ms': String(DAY_MS),
+      'segment.ms': String(DAY_MS),
+    },
+  },
+  'feedback.alerts.v1': {
+    numPartitions: 3,
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+  },
+  'rollups.v1': {
+    numPartitions: 6,
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+  },
+  'feedback.dlq.v1': {
+    numPartitions: 3,
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(30 * DAY_MS),
+      'max.message.bytes': '8388608',
+    },
+  },
+};
+
+/**
+ * Tests and parallel deployments prefix every topic (`t_abc.feedback.raw.v1`) so they never share
+ * data. The prefix is part of the name; settings stay those of the base topic.
+ */
+export function topicNames(prefix = ''): { readonly [K in keyof typeof TOPICS]: string } {
+  const names = {} as Record<keyof typeof TOPICS, string>;
+  for (const [key, name] of Object.entries(TOPICS) as [keyof typeof TOPICS, TopicName][]) {
+    names[key] = `${prefix}${name}`;
+  }
+  return Object.freeze(names);
+}
+
+export function settingsFor(topic: string): TopicSettings {
+  for (const name of Object.values(TOPICS)) {
+    if (topic === name || topic.endsWith(`.${name}`) || topic.endsWith(name)) return TOPIC_SETTINGS[name];
+  }
+  throw new Error(`no settings for topic ${topic}`);
+}

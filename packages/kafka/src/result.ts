@@ -1,0 +1,76 @@
+import type { ContractIssue } from '@vocflow/contracts';
+
+/** What a pipeline step returns: go on with a value, send the message to the DLQ, or drop it. */
+export type StepResult<T> =
+  | { readonly kind: 'ok'; readonly value: T }
+  | {
+      readonly kind: 'dlq';
+      readonly reason: string;
+      readonly step: string;
+      readonly detail?: string;
+      readonly issues?: readonly ContractIssue[];
+    }
+  | { readonly kind: 'drop'; readonly reason: string; readonly step: string };
+
+export type DlqResult = Extract<StepResult<never>, { kind: 'dlq' }>;
+export type DropResult = Extract<StepResult<never>, { kind: 'drop' }>;
+
+export const ok = <T>(value: T): StepResult<T> => ({ kind: 'ok', value });
+
+export const dlq = (
+  step: string,
+  reason: string,
+  detail?: string,
+  issues?: readonly ContractIssue[],
+): DlqResult => ({
+  kind: 'dlq',
+  step,
+  reason,
+  ...(detail === undefined ? {} : { detail }),
+  ...(issues === undefined ? {} : { issues }),
+});
+
+export const drop = (step: string, reason: string): DropResult => ({ kind: 'drop', step, reason });
+
+/** A named step: a function from input to a tagged result. */
+export type Step<I, O> = (input: I) => Promise<StepResult<O>> | StepResult<O>;
+
+/**
+ * Composes steps left to right. The first non-ok result stops the chain and is returned.
+ * Step names come from the functions (`scoreSentimentStep`) and label the latency metric.
+ */
+export function pipe<A, B>(s1: Step<A, B>): Step<A, B>;
+export function pipe<A, B, C>(s1: Step<A, B>, s2: Step<B, C>): Step<A, C>;
+export function pipe<A, B, C, D>(s1: Step<A, B>, s2: Step<B, C>, s3: Step<C, D>): Step<A, D>;
+export function pipe<A, B, C, D, E>(
+  s1: Step<A, B>,
+  s2: Step<B, C>,
+  s3: Step<C, D>,
+  s4: Step<D, E>,
+): Step<A, E>;
+export function pipe<A, B, C, D, E, F>(
+  s1: Step<A, B>,
+  s2: Step<B, C>,
+  s3: Step<C, D>,
+  s4: Step<D, E>,
+  s5: Step<E, F>,
+): Step<A, F>;
+export function pipe<A, B, C, D, E, F, G>(
+  s1: Step<A, B>,
+  s2: Step<B, C>,
+  s3: Step<C, D>,
+  s4: Step<D, E>,
+  s5: Step<E, F>,
+  s6: Step<F, G>,
+): Step<A, G>;
+export function pipe(...steps: Step<unknown, unknown>[]): Step<unknown, unknown> {
+  return async function pipeline(input: unknown) {
+    let current: unknown = input;
+    for (const step of steps) {
+      const result = await step(current);
+      if (result.kind !== 'ok') return result;
+      current = result.value;
+    }
+    return { kind: 'ok', value: current };
+  };
+}

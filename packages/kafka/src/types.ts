@@ -1,0 +1,105 @@
+import type { DlqStage } from '@vocflow/contracts';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { StepResult } from './result.ts';
+
+/** A consumed record as steps see it. */
+export interface InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timestamp: string;
+}
+
+/** A record to produce. */
+export interface OutboundMessage {
+  readonly key: string | Buffer | null;
+  readonly value: string | Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Force a partition (rarely needed; the key decides otherwise). */
+  readonly partition?: number;
+  /** Record timestamp in epoch milliseconds, as a string. */
+  readonly timestamp?: string;
+}
+
+export interface ProcessedMessage<O> {
+  readonly message: InboundMessage;
+  readonly value: O;
+}
+
+export interface BatchContext {
+  readonly topic: string;
+  readonly partition: number;
+  /** Call during long writes so the group does not consider the consumer dead. */
+  heartbeat(): Promise<void>;
+  readonly log: Logger;
+}
+
+/**
+ * What a sink tells the runner after its writes were acknowledged. A sink that buffers across batches
+ * (an S3 archive flushed by size or time) says how far its outputs are durable; the runner commits only
+ * up to there. Returning nothing means everything in the batch is durable.
+ */
+export interface SinkAck {
+  /** Offset (inclusive) through which every output is durable, or null when nothing new is. */
+  readonly durableThrough?: string | null;
+}
+
+export interface Sink<O> {
+  /** Performs the writes for one partition's batch and resolves once every write was acknowledged. */
+  write(outputs: readonly ProcessedMessage<O>[], context: BatchContext): Promise<SinkAck | undefined>;
+  /**
+   * Called before the runner commits on shutdown or revocation; a buffering sink flushes here and
+   * returns how far it is durable per partition. Optional.
+   */
+  flush?(topic: string, partition: number): Promise<SinkAck | undefined>;
+}
+
+export interface VocflowProducer {
+  /** Sends records and resolves once all in-sync replicas acknowledged them. */
+  send(topic: string, messages: readonly OutboundMessage[]): Promise<void>;
+  /** Sends to several topics in one request; same guarantee. */
+  sendBatch(batches: readonly { topic: string; messages: readonly OutboundMessage[] }[]): Promise<void>;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** True while the producer has a live connection to the cluster. */
+  isConnected(): boolean;
+}
+
+export interface BatchConsumerOptions<O> {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Service name recorded in DLQ records and metrics. */
+  readonly service: string;
+  readonly stage: DlqStage;
+  readonly dlqTopic: string;
+  /** Used for the DLQ; the service's own outputs go through its sink. */
+  readonly producer: VocflowProducer;
+  readonly logger: Logger;
+  readonly registry?: Registry;
+  /** The pipeline for one message. Throws RetryableError when a dependency fails. */
+  readonly process: (message: InboundMessage) => Promise<StepResult<O>>;
+  readonly sink?: Sink<O>;
+  /** Attempts for a message whose processing throws an unexpected error before it is DLQ'd. Default 3. */
+  readonly maxAttempts?: number;
+  /** Backoff for retryable failures: starts at `initialMs`, doubles up to `maxMs`, with full jitter. */
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly fromBeginning?: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly maxBytesPerPartition?: number;
+}
+
+export interface BatchConsumer {
+  start(): Promise<void>;
+  /** Idempotent: stops fetching, finishes and commits the batch in flight, disconnects. */
+  close(): Promise<void>;
+  /** True once the consumer joined its group and until it closes or crashes. */
+  isReady(): boolean;
+}
