@@ -67,10 +67,20 @@ export function pipe(...steps: Step<unknown, unknown>[]): Step<unknown, unknown>
   return async function pipeline(input: unknown) {
     let current: unknown = input;
     for (const step of steps) {
+      const started = stepObserver ? performance.now() : 0;
       const result = await step(current);
+      stepObserver?.(step.name || 'anonymous', (performance.now() - started) / 1000, result.kind);
       if (result.kind !== 'ok') return result;
       current = result.value;
     }
     return { kind: 'ok', value: current };
   };
+}
+
+type StepObserver = (step: string, seconds: number, outcome: StepResult<unknown>['kind']) => void;
+let stepObserver: StepObserver | undefined;
+
+/** Receives the latency of every step run through `pipe` (the runner turns it into a histogram). */
+export function observeSteps(observer: StepObserver | undefined): void {
+  stepObserver = observer;
 }

@@ -57,6 +57,8 @@ export interface Sink<O> {
    * returns how far it is durable per partition. Optional.
    */
   flush?(topic: string, partition: number): Promise<SinkAck | undefined>;
+  /** The partition was taken away (rebalance): drop what is buffered for it; its new owner redoes it. */
+  revoke?(topic: string, partition: number): void;
 }
 
 export interface VocflowProducer {
@@ -94,6 +96,10 @@ export interface BatchConsumerOptions<O> {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxBytesPerPartition?: number;
+  /** How often a buffering sink is asked to flush partitions that received nothing new. Default 1 s. */
+  readonly flushIntervalMs?: number;
+  /** Called when the consumer crashed and kafkajs will not restart it. */
+  readonly onCrash?: (error: Error) => void;
 }
 
 export interface BatchConsumer {

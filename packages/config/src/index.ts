@@ -1,0 +1,3 @@
+export * from './env.ts';
+export * from './load.ts';
+export * from './slices.ts';

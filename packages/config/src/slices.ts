@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { envBoolean, envList, envLogLevel, envOptionalString, envString, envUrl } from './env.ts';
+
+/**
+ * Environment variables every service shares, and the nested slices they become. A service's schema
+ * spreads the `*Env` shapes it needs and maps them with the `to*` functions.
+ */
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: envList(['127.0.0.1:19092']),
+  KAFKA_CLIENT_ID: envOptionalString(),
+  /** Prefix for every topic and consumer group (tests, several deployments on one cluster). */
+  VOCFLOW_TOPIC_PREFIX: envString(''),
+};
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string | undefined;
+  readonly topicPrefix: string;
+}
+export const toKafkaConfig = (env: z.output<z.ZodObject<typeof kafkaEnv>>): KafkaConfig => ({
+  brokers: env.KAFKA_BROKERS,
+  clientId: env.KAFKA_CLIENT_ID,
+  topicPrefix: env.VOCFLOW_TOPIC_PREFIX,
+});
+
+export const redisEnv = {
+  REDIS_URL: envString('redis://127.0.0.1:6379'),
+  /** Prefix for every Redis key this deployment writes. */
+  REDIS_KEY_PREFIX: envString('vf'),
+  /** Connect to a Redis Cluster (REDIS_URL names one node) instead of a single server. */
+  REDIS_CLUSTER: envBoolean(false),
+};
+export interface RedisConfig {
+  readonly url: string;
+  readonly keyPrefix: string;
+  readonly cluster: boolean;
+}
+export const toRedisConfig = (env: z.output<z.ZodObject<typeof redisEnv>>): RedisConfig => ({
+  url: env.REDIS_URL,
+  keyPrefix: env.REDIS_KEY_PREFIX,
+  cluster: env.REDIS_CLUSTER,
+});
+
+export const s3Env = {
+  S3_ENDPOINT: envUrl(),
+  S3_BUCKET: envString('vocflow'),
+  S3_REGION: envString('us-east-1'),
+  S3_ACCESS_KEY_ID: envOptionalString(),
+  S3_SECRET_ACCESS_KEY: envOptionalString(),
+  S3_FORCE_PATH_STYLE: envBoolean(true),
+  /** Prefix under the bucket for everything this deployment writes. */
+  S3_PREFIX: envString(''),
+};
+export interface S3Config {
+  readonly endpoint: string | undefined;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+  readonly forcePathStyle: boolean;
+  readonly prefix: string;
+}
+export const toS3Config = (env: z.output<z.ZodObject<typeof s3Env>>): S3Config => ({
+  endpoint: env.S3_ENDPOINT,
+  bucket: env.S3_BUCKET,
+  region: env.S3_REGION,
+  accessKeyId: env.S3_ACCESS_KEY_ID,
+  secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+  forcePathStyle: env.S3_FORCE_PATH_STYLE,
+  prefix: env.S3_PREFIX,
+});
+
+export const logEnv = {
+  LOG_LEVEL: envLogLevel(),
+};

@@ -1,0 +1,326 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { toDlqMessage } from './dlq.ts';
+import { PoisonError, RetryableError } from './errors.ts';
+import { dlq, observeSteps, type StepResult } from './result.ts';
+import type { BatchConsumer, BatchConsumerOptions, InboundMessage, OutboundMessage, ProcessedMessage } from './types.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
+  const headers: Record<string, string> = {};
+  if (m.headers) {
+    for (const [k, v] of Object.entries(m.headers)) {
+      if (v === undefined) continue;
+      headers[k] = Array.isArray(v) ? String(v[0]) : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    }
+  }
+  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestamp: m.timestamp };
+}
+
+function isRebalanceError(error: unknown): boolean {
+  const type = (error as { type?: string } | null)?.type;
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID' ||
+    (error as Error | null)?.name === 'KafkaJSNotImplemented'
+  );
+}
+
+function consumerMetrics(registry: Registry | undefined) {
+  if (!registry) return undefined;
+  const registers = [registry];
+  const steps = new Histogram({
+    name: 'vocflow_step_duration_seconds',
+    help: 'Latency of each pipeline step',
+    labelNames: ['step', 'outcome'],
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
+    registers,
+  });
+  observeSteps((step, seconds, outcome) => steps.observe({ step, outcome }, seconds));
+  return {
+    messages: new Counter({
+      name: 'vocflow_messages_total',
+      help: 'Consumed messages by outcome (ok, dlq, drop)',
+      labelNames: ['topic', 'outcome'],
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'vocflow_consumer_lag_messages',
+      help: 'Messages between the last processed offset and the partition high watermark',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
+    batch: new Histogram({
+      name: 'vocflow_batch_duration_seconds',
+      help: 'Time to process, write and commit one partition batch',
+      labelNames: ['topic'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    retries: new Counter({
+      name: 'vocflow_dependency_retries_total',
+      help: 'Batches paused because a dependency failed',
+      labelNames: ['dependency'],
+      registers,
+    }),
+    paused: new Gauge({
+      name: 'vocflow_partitions_paused',
+      help: 'Partitions paused while a dependency recovers',
+      registers,
+    }),
+  };
+}
+
+interface PartitionState {
+  chain: Promise<void>;
+  failures: number;
+  /** Highest offset processed (resolved) but not yet committed because the sink buffers it. */
+  pendingDurable: boolean;
+  committed: bigint;
+}
+
+/**
+ * A batch consumer that runs a pipeline per message and hands the batch's outputs to a sink.
+ *
+ * Offsets are committed only after the DLQ records and every sink write of the batch were
+ * acknowledged. A RetryableError pauses the partition with jittered backoff and re-reads the same
+ * messages; a PoisonError or a DLQ result sends the message to the DLQ and moves on; any other error
+ * is retried `maxAttempts` times, then DLQ'd as `retries_exhausted`.
+ */
+export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchConsumer {
+  const log = options.logger.child({ component: 'consumer', groupId: options.groupId });
+  const maxAttempts = options.maxAttempts ?? 3;
+  const initialMs = options.retry?.initialMs ?? 200;
+  const maxMs = options.retry?.maxMs ?? 10_000;
+  const metrics = consumerMetrics(options.registry);
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+    retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000 },
+  });
+  const partitions = new Map<string, PartitionState>();
+  let assigned = new Set<string>();
+  let ready = false;
+  let closing: Promise<void> | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
+  const resumeTimers = new Set<NodeJS.Timeout>();
+
+  const stateOf = (topic: string, partition: number): PartitionState => {
+    const key = `${topic}\u0000${partition}`;
+    let state = partitions.get(key);
+    if (!state) {
+      state = { chain: Promise.resolve(), failures: 0, pendingDurable: false, committed: -1n };
+      partitions.set(key, state);
+    }
+    return state;
+  };
+
+  /** Runs work for one partition strictly after the previous work for it. */
+  const serialize = (state: PartitionState, work: () => Promise<void>): Promise<void> => {
+    const next = state.chain.then(work, work);
+    state.chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const commit = async (topic: string, partition: number, state: PartitionState, durableThrough: string) => {
+    const offset = BigInt(durableThrough) + 1n;
+    if (offset <= state.committed) return;
+    await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+    state.committed = offset;
+  };
+
+  const processOne = async (message: InboundMessage): Promise<{ result: StepResult<O>; attempts: number }> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { result: await options.process(message), attempts: attempt };
+      } catch (error) {
+        if (error instanceof RetryableError) throw error;
+        if (error instanceof PoisonError) {
+          const issues = error.issues?.map((i) => ({ ...i }));
+          return { result: dlq('process', error.reason, error.message, issues), attempts: attempt };
+        }
+        if (attempt >= maxAttempts) {
+          log.error({ err: error, offset: message.offset, partition: message.partition }, 'giving up on message');
+          return {
+            result: dlq('process', 'retries_exhausted', (error as Error)?.stack ?? String(error)),
+            attempts: attempt,
+          };
+        }
+        log.warn({ err: error, offset: message.offset, attempt }, 'unexpected error; retrying message');
+        await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)) * Math.random());
+      }
+    }
+  };
+
+  const backoff = (state: PartitionState, error: unknown): number => {
+    state.failures += 1;
+    const hinted = error instanceof RetryableError ? error.retryAfterMs : undefined;
+    const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(state.failures - 1, 20));
+    return hinted ?? Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  };
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, heartbeat, isRunning, isStale, pause, resolveOffset } = payload;
+    const { topic, partition } = batch;
+    const state = stateOf(topic, partition);
+    const batchLog = log.child({ topic, partition });
+    await serialize(state, async () => {
+      const started = performance.now();
+      const outputs: ProcessedMessage<O>[] = [];
+      const dead: OutboundMessage[] = [];
+      let lastProcessed: string | null = null;
+      let lastBeat = Date.now();
+      const counts = { ok: 0, dlq: 0, drop: 0 };
+      try {
+        for (const raw of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          const message = toInbound(topic, partition, raw);
+          const { result, attempts } = await processOne(message);
+          if (result.kind === 'ok') {
+            outputs.push({ message, value: result.value });
+          } else if (result.kind === 'dlq') {
+            batchLog.info({ offset: message.offset, reason: result.reason, step: result.step }, 'message to DLQ');
+            dead.push(toDlqMessage(message, result, { stage: options.stage, service: options.service, attempts }));
+          } else {
+            batchLog.debug({ offset: message.offset, reason: result.reason }, 'message dropped');
+          }
+          counts[result.kind] += 1;
+          lastProcessed = message.offset;
+          if (Date.now() - lastBeat > 1_000) {
+            await heartbeat();
+            lastBeat = Date.now();
+          }
+        }
+        if (lastProcessed === null) return;
+        if (dead.length > 0) await options.producer.send(options.dlqTopic, dead);
+        const ack = options.sink
+          ? await options.sink.write(outputs, { topic, partition, heartbeat, log: batchLog })
+          : undefined;
+        const durable = ack?.durableThrough === undefined ? lastProcessed : ack.durableThrough;
+        if (durable !== null) await commit(topic, partition, state, durable);
+        state.pendingDurable = durable !== lastProcessed;
+        resolveOffset(lastProcessed);
+        if (state.failures > 0) batchLog.info({ failures: state.failures }, 'dependency recovered; partition resumed');
+        state.failures = 0;
+        if (metrics) {
+          for (const [outcome, n] of Object.entries(counts)) if (n > 0) metrics.messages.inc({ topic, outcome }, n);
+          metrics.lag.set(
+            { topic, partition: String(partition) },
+            Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastProcessed) - 1n)),
+          );
+          metrics.batch.observe({ topic }, (performance.now() - started) / 1000);
+        }
+      } catch (error) {
+        if (isRebalanceError(error)) throw error;
+        const delay = backoff(state, error);
+        const dependency = error instanceof RetryableError ? error.dependency : 'unknown';
+        metrics?.retries.inc({ dependency });
+        const level = error instanceof RetryableError ? 'warn' : 'error';
+        batchLog[level]({ err: error, dependency, delayMs: delay, failures: state.failures }, 'batch failed; pausing partition');
+        const resume = pause();
+        metrics?.paused.inc();
+        const timer = setTimeout(() => {
+          resumeTimers.delete(timer);
+          metrics?.paused.dec();
+          resume();
+        }, delay);
+        resumeTimers.add(timer);
+      }
+    });
+  };
+
+  /** Asks a buffering sink to flush partitions that are quiet, then commits what became durable. */
+  const flushQuiet = async () => {
+    const sink = options.sink;
+    if (!sink?.flush) return;
+    for (const [key, state] of partitions) {
+      if (!state.pendingDurable || !assigned.has(key)) continue;
+      const [topic, p] = key.split('\u0000') as [string, string];
+      const partition = Number(p);
+      await serialize(state, async () => {
+        try {
+          const ack = await sink.flush!(topic, partition);
+          if (ack?.durableThrough) {
+            await commit(topic, partition, state, ack.durableThrough);
+            state.pendingDurable = false;
+          }
+        } catch (error) {
+          log.warn({ err: error, topic, partition }, 'flush failed; will retry');
+        }
+      }).catch(() => undefined);
+    }
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    ready = true;
+    const next = new Set<string>();
+    for (const [topic, parts] of Object.entries(event.payload.memberAssignment)) {
+      for (const p of parts) next.add(`${topic}\u0000${p}`);
+    }
+    for (const key of assigned) {
+      if (next.has(key)) continue;
+      const [topic, p] = key.split('\u0000') as [string, string];
+      options.sink?.revoke?.(topic, Number(p));
+      partitions.delete(key);
+    }
+    assigned = next;
+    log.info({ partitions: next.size }, 'joined group');
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    ready = false;
+    log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    if (!event.payload.restart) options.onCrash?.(event.payload.error);
+  });
+  consumer.on(consumer.events.STOP, () => {
+    ready = false;
+  });
+
+  return {
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
+      if (options.sink?.flush) {
+        flushTimer = setInterval(() => void flushQuiet(), options.flushIntervalMs ?? 1_000);
+        flushTimer.unref();
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        if (flushTimer) clearInterval(flushTimer);
+        for (const timer of resumeTimers) clearTimeout(timer);
+        // stop() lets the batch in flight finish; it breaks out early and commits what it processed.
+        await consumer.stop();
+        for (const state of partitions.values()) await state.chain;
+        if (options.sink?.flush) {
+          for (const [key, state] of partitions) {
+            if (!state.pendingDurable) continue;
+            const [topic, p] = key.split('\u0000') as [string, string];
+            try {
+              const ack = await options.sink.flush(topic, Number(p));
+              if (ack?.durableThrough) await commit(topic, Number(p), state, ack.durableThrough);
+            } catch (error) {
+              log.warn({ err: error, topic, partition: p }, 'final flush failed; the next owner redoes it');
+            }
+          }
+        }
+        await consumer.disconnect();
+        ready = false;
+      })();
+      return closing;
+    },
+    isReady: () => ready,
+  };
+}
