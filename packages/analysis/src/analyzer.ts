@@ -1,0 +1,189 @@
+import { ASPECTS, buildLexicon, LANGUAGES, type Lexicon } from './lexicon.ts';
+import {
+  clauseSum,
+  denseFeatures,
+  hashedScale,
+  loadShippedModel,
+  type Model,
+  N_DENSE,
+  normalizeValence,
+  ruleSum,
+} from './model.ts';
+import { Scan, SCRIPT_LANGUAGES, scanText } from './scan.ts';
+
+export type SentimentLabel = 'negative' | 'neutral' | 'positive';
+
+export interface AspectResult {
+  aspect: string;
+  score: number;
+  label: SentimentLabel;
+  /** The words that mentioned the aspect, lower-cased, in order of appearance. */
+  evidence: string[];
+}
+
+/** Same shape as `SentimentResult` in `@vocflow/contracts` (feedback-enriched.schema.ts). */
+export interface AnalysisResult {
+  score: number;
+  label: SentimentLabel;
+  confidence: number;
+  language: string;
+  supported: boolean;
+  aspects: AspectResult[];
+  analyzerVersion: string;
+}
+
+export interface Analyzer {
+  readonly version: string;
+  analyze(text: string): AnalysisResult;
+}
+
+export const ANALYZER_RELEASE = '1.0.0';
+/** Scores closer to 0 than this are labelled neutral. */
+export const NEUTRAL_BAND = 0.1;
+
+export interface AnalyzerOptions {
+  /** The learned layer; `null` for the lexicon and rules alone. Default: the shipped model. */
+  model?: Model | null;
+  lexicon?: Lexicon;
+}
+
+export function labelOf(score: number): SentimentLabel {
+  if (score >= NEUTRAL_BAND) return 'positive';
+  if (score <= -NEUTRAL_BAND) return 'negative';
+  return 'neutral';
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+/**
+ * Decides the language from the scan's evidence: a non-Latin script wins outright; otherwise the
+ * stopword profile, with English as the default for text that has English words and 'und' for text
+ * with no evidence at all.
+ */
+export function languageOf(s: Scan): string {
+  let bestScript = -1;
+  let scriptChars = 0;
+  for (let k = 0; k < s.scripts.length; k++) {
+    const count = s.scripts[k]!;
+    scriptChars += count;
+    if (bestScript < 0 || count > s.scripts[bestScript]!) bestScript = k;
+  }
+  if (scriptChars > 0 && scriptChars >= s.latinLetters) return SCRIPT_LANGUAGES[bestScript]!;
+  const en = s.language[0]!;
+  let best = 1;
+  for (let k = 2; k < LANGUAGES.length; k++) if (s.language[k]! > s.language[best]!) best = k;
+  const other = s.language[best]!;
+  if (other >= 1 && other > 2 * en) return LANGUAGES[best]!;
+  if (en > 0 || s.englishWords > 0) return 'en';
+  return 'und';
+}
+
+/** Languages the analyzer scores; 'und' (no evidence either way) is scored as English. */
+const SUPPORTED = new Set(['en', 'und']);
+
+export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
+  const lexicon = options.lexicon ?? buildLexicon();
+  const model = options.model === undefined ? loadShippedModel() : options.model;
+  const version = `${ANALYZER_RELEASE}+${model === null ? 'rules' : model.id}`;
+  const scan = new Scan();
+  const dense = new Float64Array(N_DENSE);
+  const clauseLogit = new Float64Array(256);
+
+  const analyze = (text: string): AnalysisResult => {
+    scanText(text, lexicon, scan);
+    const language = languageOf(scan);
+    if (!SUPPORTED.has(language)) {
+      return {
+        score: 0,
+        label: 'neutral',
+        confidence: 0,
+        language,
+        supported: false,
+        aspects: [],
+        analyzerVersion: version,
+      };
+    }
+    const s = scan;
+    const allCaps = s.capsWords > 0 && s.capsWords * 2 >= s.words;
+    const rules = normalizeValence(ruleSum(s));
+    let score: number;
+    const nClauses = s.nClauses;
+    if (model === null) {
+      score = rules;
+      if (s.nEvidence > 0) {
+        for (let k = 0; k < nClauses; k++) clauseLogit[k] = 2 * normalizeValence(clauseSum(s, k, allCaps));
+      }
+    } else {
+      denseFeatures(s, rules, dense);
+      let z = model.bias;
+      for (let k = 0; k < N_DENSE; k++) z += model.dense[k]! * dense[k]!;
+      const scale = hashedScale(s.nFeats);
+      const hashed = model.hashed;
+      const feats = s.feats;
+      let known = 0;
+      let h = 0;
+      for (let k = 0; k < s.nFeats; k++) {
+        const w = hashed[feats[k]!]!;
+        if (w !== 0) known++;
+        h += w;
+      }
+      z += h * scale;
+      // Nothing the rules or the model know: no signal, not a guess from the prior.
+      score = known === 0 && s.polarHits === 0 ? 0 : Math.tanh(z / 2);
+      if (s.nEvidence > 0) {
+        const wRule = model.dense[0]!;
+        for (let k = 0; k < nClauses; k++) clauseLogit[k] = wRule * normalizeValence(clauseSum(s, k, allCaps));
+        for (let k = 0; k < s.nFeats; k++) clauseLogit[s.featClause[k]!]! += hashed[feats[k]!]! * scale;
+      }
+    }
+    const label = labelOf(score);
+    const magnitude = Math.abs(score);
+    const confidence = label === 'neutral' ? 0.5 * (1 - magnitude / NEUTRAL_BAND) : magnitude;
+    return {
+      score: round(score),
+      label,
+      confidence: round(confidence),
+      language,
+      supported: true,
+      aspects: s.nEvidence > 0 ? aspectsOf(text, s) : [],
+      analyzerVersion: version,
+    };
+  };
+
+  const aspectsOf = (text: string, s: Scan): AspectResult[] => {
+    const out: AspectResult[] = [];
+    for (let bit = 0; bit < ASPECTS.length; bit++) {
+      const flag = 1 << bit;
+      let clauses = 0n;
+      let z = 0;
+      const evidence: string[] = [];
+      for (let k = 0; k < s.nEvidence; k++) {
+        if ((s.evidenceAspects[k]! & flag) === 0) continue;
+        const word = text.slice(s.evidenceStart[k]!, s.evidenceEnd[k]!).toLowerCase();
+        if (!evidence.includes(word)) evidence.push(word);
+        const clause = s.evidenceClause[k]!;
+        const mark = 1n << BigInt(clause);
+        if ((clauses & mark) === 0n) {
+          clauses |= mark;
+          z += clauseLogit[clause]!;
+        }
+      }
+      if (evidence.length === 0) continue;
+      const score = round(Math.tanh(z / 2));
+      out.push({ aspect: ASPECTS[bit]!, score, label: labelOf(score), evidence });
+    }
+    return out;
+  };
+
+  return { version, analyze };
+}
+
+let shared: Analyzer | undefined;
+
+/** Scores one text with the shipped model (built on first use). */
+export function analyze(text: string): AnalysisResult {
+  shared ??= createAnalyzer();
+  return shared.analyze(text);
+}

@@ -1,0 +1,478 @@
+import { finish, H1_SEED, H2_SEED, pairHash } from './hash-table.ts';
+import {
+  FLAG_ALTHOUGH,
+  FLAG_BUT,
+  FLAG_CANCEL_NEGATION,
+  FLAG_ENGLISH,
+  FLAG_MODIFIER,
+  FLAG_NEGATOR,
+  FLAG_POLAR,
+  LANGUAGES,
+  type Lexicon,
+} from './lexicon.ts';
+
+/**
+ * One pass over a text: tokenizes, applies the sentiment rules clause by clause, collects the hashed
+ * features of the learned layer, the aspect mentions and the language evidence. Nothing is allocated
+ * per token: every result lands in the reusable `Scan` buffers, valid until the next call.
+ */
+
+export const MODEL_BITS = 20;
+export const MODEL_MASK = (1 << MODEL_BITS) - 1;
+export const MAX_CLAUSES = 256;
+export const MAX_EVIDENCE = 64;
+
+/** Words a negator reaches ("not very good at all" → good is negated). */
+const NEGATION_REACH = 3;
+/** A negated positive word turns negative, slightly weaker; a negated negative word only half positive. */
+const NEGATED_POSITIVE = -0.8;
+const NEGATED_NEGATIVE = -0.5;
+/** Clause weights around a contrast ("X but Y": X × 0.5, Y × 1.5). */
+const BEFORE_CONTRAST = 0.5;
+const AFTER_CONTRAST = 1.5;
+const CONCESSIVE = 0.5;
+/** An ALL-CAPS sentiment word in mixed-case text counts this much more. */
+const CAPS_BOOST = 0.5;
+
+const NEG_SALT = 0x6a09e667;
+const EMOJI_SALT = 0x3c6ef372;
+const EMOTICON_POSITIVE = finish(0x510e527f);
+const EMOTICON_NEGATIVE = finish(0x1f83d9ab);
+const EMOTICON_VALENCE = 2;
+
+/** Scripts other than Latin, each counted to tell the language of non-Latin text. */
+export const SCRIPT_LANGUAGES = ['el', 'ru', 'he', 'ar', 'hi', 'th', 'ko', 'ja', 'zh'] as const;
+
+export class Scan {
+  feats = new Int32Array(1024);
+  featClause = new Uint16Array(1024);
+  nFeats = 0;
+
+  clauseScore = new Float64Array(MAX_CLAUSES);
+  clauseCaps = new Float64Array(MAX_CLAUSES);
+  clauseWeight = new Float64Array(MAX_CLAUSES);
+  clauseExclaim = new Int32Array(MAX_CLAUSES);
+  clauseAspects = new Int32Array(MAX_CLAUSES);
+  nClauses = 0;
+
+  evidenceAspects = new Int32Array(MAX_EVIDENCE);
+  evidenceStart = new Int32Array(MAX_EVIDENCE);
+  evidenceEnd = new Int32Array(MAX_EVIDENCE);
+  evidenceClause = new Int32Array(MAX_EVIDENCE);
+  nEvidence = 0;
+
+  /** Sum of positive and of (the magnitude of) negative rule contributions. */
+  positive = 0;
+  negative = 0;
+  polarHits = 0;
+  words = 0;
+  capsWords = 0;
+  exclaims = 0;
+
+  language = new Float64Array(LANGUAGES.length);
+  englishWords = 0;
+  latinLetters = 0;
+  scripts = new Int32Array(SCRIPT_LANGUAGES.length);
+
+  reset(): void {
+    this.nFeats = 0;
+    this.nClauses = 1;
+    this.clauseScore[0] = 0;
+    this.clauseCaps[0] = 0;
+    this.clauseWeight[0] = 1;
+    this.clauseExclaim[0] = 0;
+    this.clauseAspects[0] = 0;
+    this.nEvidence = 0;
+    this.positive = 0;
+    this.negative = 0;
+    this.polarHits = 0;
+    this.words = 0;
+    this.capsWords = 0;
+    this.exclaims = 0;
+    this.language.fill(0);
+    this.englishWords = 0;
+    this.latinLetters = 0;
+    this.scripts.fill(0);
+  }
+
+  pushFeature(index: number, clause: number): void {
+    if (this.nFeats === this.feats.length) {
+      const feats = new Int32Array(this.feats.length * 2);
+      feats.set(this.feats);
+      this.feats = feats;
+      const fc = new Uint16Array(this.featClause.length * 2);
+      fc.set(this.featClause);
+      this.featClause = fc;
+    }
+    this.feats[this.nFeats] = index;
+    this.featClause[this.nFeats] = clause;
+    this.nFeats++;
+  }
+}
+
+function isWordChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
+  );
+}
+
+function isLetterAfterApostrophe(text: string, i: number): boolean {
+  if (i + 1 >= text.length) return false;
+  const n = text.charCodeAt(i + 1);
+  return (n >= 97 && n <= 122) || (n >= 65 && n <= 90);
+}
+
+function scriptOf(c: number): number {
+  if (c >= 0x370 && c <= 0x3ff) return 0;
+  if (c >= 0x400 && c <= 0x4ff) return 1;
+  if (c >= 0x590 && c <= 0x5ff) return 2;
+  if (c >= 0x600 && c <= 0x6ff) return 3;
+  if (c >= 0x900 && c <= 0x97f) return 4;
+  if (c >= 0xe00 && c <= 0xe7f) return 5;
+  if (c >= 0xac00 && c <= 0xd7af) return 6;
+  if (c >= 0x3040 && c <= 0x30ff) return 7;
+  if (c >= 0x4e00 && c <= 0x9fff) return 8;
+  return -1;
+}
+
+/** Scans `text` into `s` (which is reset first). */
+export function scanText(text: string, lex: Lexicon, s: Scan): void {
+  s.reset();
+  const index = lex.index;
+  const lexFlags = lex.flags;
+  const lexValence = lex.valence;
+  const n = text.length;
+
+  let clause = 0;
+  let clauseWords = 0;
+  let sentenceWords = 0;
+  /** Weight of clauses from here on (a contrast raises it); `clauseFactor` applies within a sentence. */
+  let baseWeight = 1;
+  let clauseFactor = 1;
+  /** 1: the sentence opened with "although": its first clause is concessive, the rest weigh more. */
+  let concessiveOpening = false;
+  let negLeft = 0;
+  let modLeft = 0;
+  let modifier = 1;
+  let prevH1 = 0;
+  let prevH2 = 0;
+  let prevStart = 0;
+  let prevWasNegator = false;
+  /** The rule contribution of the previous word, undone when it turns out to open a phrase. */
+  let prevContribution = 0;
+  let prevCaps = false;
+
+  const newClause = (): void => {
+    if (clauseWords === 0) {
+      s.clauseWeight[clause] = baseWeight * clauseFactor;
+      return;
+    }
+    if (clause < MAX_CLAUSES - 1) {
+      clause++;
+      s.nClauses = clause + 1;
+      s.clauseScore[clause] = 0;
+      s.clauseCaps[clause] = 0;
+      s.clauseExclaim[clause] = 0;
+      s.clauseAspects[clause] = 0;
+    }
+    s.clauseWeight[clause] = baseWeight * clauseFactor;
+    clauseWords = 0;
+    negLeft = 0;
+    modLeft = 0;
+    modifier = 1;
+    prevH1 = 0;
+    prevContribution = 0;
+  };
+
+  const endSentence = (): void => {
+    clauseFactor = 1;
+    concessiveOpening = false;
+    newClause();
+    sentenceWords = 0;
+  };
+
+  const addValence = (v: number, caps: boolean): number => {
+    let x = v;
+    if (modLeft > 0) x *= modifier;
+    if (negLeft > 0) x *= x > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE;
+    s.clauseScore[clause] += x;
+    if (caps) s.clauseCaps[clause] += CAPS_BOOST * x;
+    if (x > 0) s.positive += x;
+    else s.negative -= x;
+    s.polarHits++;
+    modLeft = 0;
+    modifier = 1;
+    return x;
+  };
+
+  const addAspects = (mask: number, start: number, end: number): void => {
+    s.clauseAspects[clause] |= mask;
+    const k = s.nEvidence;
+    if (k < MAX_EVIDENCE) {
+      s.evidenceAspects[k] = mask;
+      s.evidenceStart[k] = start;
+      s.evidenceEnd[k] = end;
+      s.evidenceClause[k] = clause;
+      s.nEvidence = k + 1;
+    }
+  };
+
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isWordChar(c)) {
+      // ---- a word: hash it while scanning, no substring ----
+      const start = i;
+      let h1 = H1_SEED;
+      let h2 = H2_SEED;
+      let upper = 0;
+      let lower = 0;
+      while (i < n) {
+        let d = text.charCodeAt(i);
+        if (!isWordChar(d)) {
+          if ((d === 39 || d === 0x2019) && isLetterAfterApostrophe(text, i)) {
+            i++;
+            continue;
+          }
+          break;
+        }
+        if ((d >= 65 && d <= 90) || (d >= 0xc0 && d <= 0xde && d !== 0xd7)) {
+          upper++;
+          d += 32;
+        } else if (d >= 97) lower++;
+        h1 = Math.imul(h1 ^ d, 16777619);
+        h2 = Math.imul((h2 + d) | 0, 0x5bd1e995) ^ (h2 >>> 15);
+        i++;
+      }
+      s.latinLetters += i - start;
+      h1 = finish(h1);
+      h2 = finish(h2);
+      const caps = upper >= 2 && lower === 0;
+      s.words++;
+      if (caps) s.capsWords++;
+      clauseWords++;
+      sentenceWords++;
+
+      const e = index.get(h1, h2);
+      const flags = e >= 0 ? lexFlags[e]! : 0;
+      const negated = negLeft > 0;
+
+      // learned-layer features: the word (marked when negated) and the pair with the previous word
+      s.pushFeature((negated ? finish(h1 ^ NEG_SALT) : h1) & MODEL_MASK, clause);
+      let phrase = -1;
+      if (prevH1 !== 0) {
+        const p1 = pairHash(prevH1, h1);
+        s.pushFeature(p1 & MODEL_MASK, clause);
+        phrase = index.get(p1, pairHash(prevH2, h2));
+      }
+
+      if (e >= 0) {
+        const langs = lex.languages[e]!;
+        if (langs !== 0) {
+          let bits = 0;
+          for (let m = langs; m !== 0; m &= m - 1) bits++;
+          const share = 1 / bits;
+          for (let b = 0; b < LANGUAGES.length; b++) if ((langs >> b) & 1) s.language[b]! += share;
+        }
+        if (flags & (FLAG_ENGLISH | FLAG_POLAR)) s.englishWords++;
+      }
+
+      let nextNeg = negLeft > 0 ? negLeft - 1 : 0;
+      if (phrase >= 0) {
+        // a two-word phrase replaces what its words meant on their own
+        const pf = lexFlags[phrase]!;
+        if (prevContribution !== 0) {
+          s.clauseScore[clause] -= prevContribution;
+          if (prevCaps) s.clauseCaps[clause] -= CAPS_BOOST * prevContribution;
+          if (prevContribution > 0) s.positive -= prevContribution;
+          else s.negative += prevContribution;
+          s.polarHits--;
+          prevContribution = 0;
+        }
+        if (prevWasNegator) {
+          negLeft = 0;
+          nextNeg = 0;
+        }
+        if (pf & FLAG_CANCEL_NEGATION) nextNeg = 0;
+        if (pf & FLAG_NEGATOR) nextNeg = NEGATION_REACH;
+        if (pf & FLAG_MODIFIER) {
+          modifier = lex.multiplier[phrase]!;
+          modLeft = 3;
+        }
+        if (pf & FLAG_ALTHOUGH) {
+          if (sentenceWords <= 2) concessiveOpening = true;
+          clauseFactor = CONCESSIVE;
+          s.clauseWeight[clause] = baseWeight * clauseFactor;
+        }
+        if (pf & FLAG_POLAR) addValence(lexValence[phrase]!, caps || prevCaps);
+        const am = lex.aspects[phrase]!;
+        if (am !== 0) addAspects(am, prevStart, i);
+        prevWasNegator = (pf & FLAG_NEGATOR) !== 0;
+        prevContribution = 0;
+      } else {
+        prevContribution = 0;
+        prevWasNegator = false;
+        if (flags !== 0) {
+          if (flags & FLAG_NEGATOR) {
+            nextNeg = NEGATION_REACH;
+            prevWasNegator = true;
+          }
+          if (flags & FLAG_MODIFIER) {
+            modifier = modLeft > 0 ? modifier * lex.multiplier[e]! : lex.multiplier[e]!;
+            modLeft = 3;
+          }
+          if (flags & FLAG_BUT) {
+            // everything so far counts half, what follows one and a half
+            for (let k = 0; k <= clause; k++) s.clauseWeight[k]! *= BEFORE_CONTRAST;
+            baseWeight *= AFTER_CONTRAST / BEFORE_CONTRAST;
+            baseWeight = Math.min(baseWeight, AFTER_CONTRAST);
+            clauseFactor = 1;
+            concessiveOpening = false;
+            clauseWords = 1;
+            newClause();
+            nextNeg = 0;
+          } else if (flags & FLAG_ALTHOUGH) {
+            if (sentenceWords === 1) {
+              concessiveOpening = true;
+              clauseFactor = CONCESSIVE;
+              s.clauseWeight[clause] = baseWeight * clauseFactor;
+            } else {
+              clauseWords = 1;
+              clauseFactor = CONCESSIVE;
+              newClause();
+            }
+          }
+          if (flags & FLAG_POLAR) {
+            const before = negLeft;
+            if (flags & FLAG_NEGATOR) negLeft = 0;
+            prevContribution = addValence(lexValence[e]!, caps);
+            negLeft = before;
+          }
+          const am = lex.aspects[e]!;
+          if (am !== 0) addAspects(am, start, i);
+        }
+        if (modLeft > 0 && (flags & FLAG_MODIFIER) === 0) modLeft--;
+      }
+      negLeft = nextNeg;
+      prevH1 = h1;
+      prevH2 = h2;
+      prevStart = start;
+      prevCaps = caps;
+      continue;
+    }
+
+    // ---- not a word character ----
+    if (c < 128) {
+      i++;
+      switch (c) {
+        case 33: // !
+          s.exclaims++;
+          s.clauseExclaim[clauseWords > 0 || clause === 0 ? clause : clause - 1]!++;
+          endSentence();
+          break;
+        case 46: // .
+        case 63: // ?
+          endSentence();
+          break;
+        case 44: // ,
+          if (concessiveOpening) {
+            concessiveOpening = false;
+            clauseFactor = AFTER_CONTRAST;
+          } else if (clauseFactor === CONCESSIVE) clauseFactor = 1;
+          newClause();
+          break;
+        case 58: // :  ;  =  emoticons, else a clause boundary
+        case 59:
+        case 61: {
+          const v = emoticonAt(text, i, c);
+          if (v !== 0) {
+            i += v > 0 ? v : -v;
+            const positive = v > 0;
+            s.pushFeature((positive ? EMOTICON_POSITIVE : EMOTICON_NEGATIVE) & MODEL_MASK, clause);
+            addValence(positive ? EMOTICON_VALENCE : -EMOTICON_VALENCE, false);
+            clauseWords++;
+          } else if (c !== 61) {
+            if (c === 59) endSentence();
+            else newClause();
+          }
+          break;
+        }
+        case 60: // <3 and </3
+          if (i < n && text.charCodeAt(i) === 51) {
+            i++;
+            s.pushFeature(EMOTICON_POSITIVE & MODEL_MASK, clause);
+            addValence(3, false);
+            clauseWords++;
+          } else if (i + 1 < n && text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 51) {
+            i += 2;
+            s.pushFeature(EMOTICON_NEGATIVE & MODEL_MASK, clause);
+            addValence(-3, false);
+            clauseWords++;
+          }
+          break;
+        default:
+          break;
+      }
+      continue;
+    }
+
+    // ---- emoji and other scripts ----
+    let cp = c;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      cp = text.codePointAt(i)!;
+      width = 2;
+    }
+    i += width;
+    if (cp >= 0x2000) {
+      const v = lex.emoji.get(cp);
+      if (v !== undefined) {
+        s.pushFeature(finish(cp ^ EMOJI_SALT) & MODEL_MASK, clause);
+        addValence(v, false);
+        clauseWords++;
+        continue;
+      }
+    }
+    const script = scriptOf(cp);
+    if (script >= 0) s.scripts[script]!++;
+    else if (cp === 0x2026 || cp === 0x3002) endSentence();
+  }
+  if (clauseWords === 0 && clause > 0) s.nClauses = clause;
+  else s.nClauses = clause + 1;
+}
+
+/**
+ * Length of a smiley starting at `i - 1` (the eyes at text[i-1] = `eyes`), positive for a happy
+ * one, negative for a sad one, 0 when there is none. Time-of-day ("10:30") and URLs are not smileys.
+ */
+function emoticonAt(text: string, i: number, eyes: number): number {
+  const n = text.length;
+  if (i >= 2) {
+    const before = text.charCodeAt(i - 2);
+    if (before >= 48 && before <= 57) return 0;
+  }
+  let j = i;
+  if (j < n) {
+    const nose = text.charCodeAt(j);
+    if (nose === 45 || nose === 39 || nose === 111 || nose === 94) j++;
+  }
+  if (j >= n) return 0;
+  const mouth = text.charCodeAt(j);
+  let sign = 0;
+  if (mouth === 41 || mouth === 93 || mouth === 68 || mouth === 80 || mouth === 112 || mouth === 42) sign = 1;
+  else if (mouth === 51 && eyes !== 61) sign = 1;
+  else if (mouth === 40 || mouth === 91 || mouth === 124) sign = -1;
+  else if ((mouth === 47 || mouth === 92) && !(j + 1 < n && text.charCodeAt(j + 1) === 47)) sign = -1;
+  if (sign === 0) return 0;
+  // a letter right after ":D" or ":P" makes it a word ("re:Product"), not a smiley
+  if (mouth === 68 || mouth === 80 || mouth === 112) {
+    const after = j + 1 < n ? text.charCodeAt(j + 1) : 32;
+    if ((after >= 65 && after <= 90) || (after >= 97 && after <= 122)) return 0;
+  }
+  j++;
+  while (j < n && text.charCodeAt(j) === mouth) j++;
+  return sign * (j - i);
+}
