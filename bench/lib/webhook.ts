@@ -1,0 +1,57 @@
+/** Generic-format feedback and Standard Webhooks signatures, as a survey tool would send them. */
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** A fresh Standard Webhooks secret (`whsec_` + base64 of 32 random bytes). */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, the key being the secret's decoded bytes. */
+export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return `v1,${mac}`;
+}
+
+export interface SignedRequest {
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Headers for one delivery; the same `webhook-id` on every retry of the same event. */
+export function signedRequest(secret: string, id: string, body: string, now = Date.now()): SignedRequest {
+  const timestamp = Math.floor(now / 1000);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook(secret, id, timestamp, body),
+    },
+  };
+}
+
+const COMMENTS = [
+  'Support answered quickly and solved it.',
+  'Delivery was late again and nobody told me.',
+  'The new dashboard is easy to use.',
+  'Price went up but quality stayed the same.',
+  'Okay overall.',
+];
+
+/** One generic feedback item (`POST /v1/webhooks/generic`), deterministic for its index. */
+export function genericFeedback(
+  runId: string,
+  index: number,
+  occurredAt = new Date(),
+): Record<string, unknown> {
+  return {
+    id: `${runId}-${index}`,
+    kind: 'survey_response',
+    occurredAt: occurredAt.toISOString(),
+    customer: { id: `cus_${index % 500}` },
+    scores: { nps: index % 11, csat: 1 + (index % 5), ces: 1 + (index % 7) },
+    text: COMMENTS[index % COMMENTS.length],
+  };
+}
