@@ -63,6 +63,25 @@ export function pipe<A, B, C, D, E, F, G>(
   s5: Step<E, F>,
   s6: Step<F, G>,
 ): Step<A, G>;
+export function pipe<A, B, C, D, E, F, G, H>(
+  s1: Step<A, B>,
+  s2: Step<B, C>,
+  s3: Step<C, D>,
+  s4: Step<D, E>,
+  s5: Step<E, F>,
+  s6: Step<F, G>,
+  s7: Step<G, H>,
+): Step<A, H>;
+export function pipe<A, B, C, D, E, F, G, H, I>(
+  s1: Step<A, B>,
+  s2: Step<B, C>,
+  s3: Step<C, D>,
+  s4: Step<D, E>,
+  s5: Step<E, F>,
+  s6: Step<F, G>,
+  s7: Step<G, H>,
+  s8: Step<H, I>,
+): Step<A, I>;
 export function pipe(...steps: Step<unknown, unknown>[]): Step<unknown, unknown> {
   return async function pipeline(input: unknown) {
     let current: unknown = input;

@@ -1,0 +1,120 @@
+import {
+  ConfigError,
+  type Env,
+  envBoolean,
+  envInt,
+  envOptionalString,
+  envPort,
+  envUrl,
+  kafkaEnv,
+  logEnv,
+  parseConfig,
+  redisEnv,
+  toKafkaConfig,
+  toRedisConfig,
+} from '@vocflow/config';
+import { z } from 'zod';
+import { type AlertRule, AlertRules, DEFAULT_ALERT_RULES } from './alerts.rules.ts';
+import { loadRulesFile } from './rules-file.ts';
+import { type SegmentRule, SegmentRules } from './segments.rules.ts';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+export const EnrichmentEnv = z
+  .object({
+    ...kafkaEnv,
+    ...redisEnv,
+    ...logEnv,
+    ENRICHMENT_OPS_PORT: envPort(8082),
+    /** JSON file with segment rules (see docs/enrichment.md). None: automatic segments only. */
+    VOCFLOW_SEGMENTS: envOptionalString(),
+    /** JSON file with alert rules. None: the default rules (NPS ≤ 6; sentiment ≤ −0.5 from enterprise). */
+    VOCFLOW_ALERT_RULES: envOptionalString(),
+    ALERT_WEBHOOK_URL: envUrl(),
+    ALERT_WEBHOOK_SECRET: envOptionalString(),
+    ALERT_WEBHOOK_MAX_ATTEMPTS: envInt(8, { min: 1, max: 100 }),
+    ALERT_WEBHOOK_CONCURRENCY: envInt(8, { min: 1, max: 256 }),
+    ALERT_WEBHOOK_TIMEOUT_MS: envInt(10_000, { min: 100, max: 120_000 }),
+    ALERT_WEBHOOK_BACKOFF_MS: envInt(1_000, { min: 1, max: 600_000 }),
+    ALERT_WEBHOOK_MAX_BACKOFF_MS: envInt(60_000, { min: 1, max: 3_600_000 }),
+    PII_REDACTION: envBoolean(true),
+    PII_HASH_SALT: envOptionalString(),
+    /** How long an item whose customer is unknown waits in Redis for its profile. */
+    UNLINKED_TTL_DAYS: envInt(30, { min: 1, max: 3650 }),
+    /** How often every waiting item is checked against the table (closes any gap). */
+    UNLINKED_SWEEP_INTERVAL_MS: envInt(60_000, { min: 100, max: 86_400_000 }),
+    /** How long start() waits for the customer table to catch up before it fails. */
+    CUSTOMER_TABLE_TIMEOUT_MS: envInt(120_000, { min: 1_000, max: 3_600_000 }),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_WEBHOOK_SECRET'],
+        message: 'required when ALERT_WEBHOOK_URL is set',
+      });
+    if (env.ALERT_WEBHOOK_SECRET) {
+      const key = env.ALERT_WEBHOOK_SECRET.replace(/^whsec_/, '');
+      if (!env.ALERT_WEBHOOK_SECRET.startsWith('whsec_') || Buffer.from(key, 'base64').length < 16)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ALERT_WEBHOOK_SECRET'],
+          message: 'expected "whsec_" followed by a base64 key of at least 16 bytes',
+        });
+    }
+  })
+  .transform((env) => ({
+    kafka: toKafkaConfig(env),
+    redis: toRedisConfig(env),
+    logLevel: env.LOG_LEVEL,
+    opsPort: env.ENRICHMENT_OPS_PORT,
+    segmentsFile: env.VOCFLOW_SEGMENTS,
+    alertRulesFile: env.VOCFLOW_ALERT_RULES,
+    webhook: env.ALERT_WEBHOOK_URL
+      ? {
+          url: env.ALERT_WEBHOOK_URL,
+          secret: env.ALERT_WEBHOOK_SECRET ?? '',
+          maxAttempts: env.ALERT_WEBHOOK_MAX_ATTEMPTS,
+          concurrency: env.ALERT_WEBHOOK_CONCURRENCY,
+          timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+          backoffMs: env.ALERT_WEBHOOK_BACKOFF_MS,
+          maxBackoffMs: env.ALERT_WEBHOOK_MAX_BACKOFF_MS,
+        }
+      : undefined,
+    pii: { enabled: env.PII_REDACTION, hashSalt: env.PII_HASH_SALT },
+    unlinked: {
+      ttlSeconds: env.UNLINKED_TTL_DAYS * DAY_SECONDS,
+      sweepIntervalMs: env.UNLINKED_SWEEP_INTERVAL_MS,
+    },
+    customerTableTimeoutMs: env.CUSTOMER_TABLE_TIMEOUT_MS,
+  }));
+
+export type EnrichmentEnvConfig = z.output<typeof EnrichmentEnv>;
+
+export interface EnrichmentConfig extends EnrichmentEnvConfig {
+  readonly segmentRules: readonly SegmentRule[];
+  readonly alertRules: readonly AlertRule[];
+}
+
+/** Parses the environment and the rule files it names; throws ConfigError listing every problem. */
+export function loadConfig(env: Env): Readonly<EnrichmentConfig> {
+  const parsed = parseConfig('enrichment', EnrichmentEnv, env);
+  const problems: ConfigError['problems'][number][] = [];
+  const attempt = <T>(load: () => T, fallback: T): T => {
+    try {
+      return load();
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.problems);
+      else throw error;
+      return fallback;
+    }
+  };
+  const segmentRules = parsed.segmentsFile
+    ? attempt(() => loadRulesFile('VOCFLOW_SEGMENTS', parsed.segmentsFile!, SegmentRules).segments, [])
+    : [];
+  const alertRules = parsed.alertRulesFile
+    ? attempt(() => loadRulesFile('VOCFLOW_ALERT_RULES', parsed.alertRulesFile!, AlertRules).rules, [])
+    : DEFAULT_ALERT_RULES;
+  if (problems.length > 0) throw new ConfigError('enrichment', problems);
+  return Object.freeze({ ...parsed, segmentRules, alertRules });
+}

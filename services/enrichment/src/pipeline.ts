@@ -1,0 +1,42 @@
+import { type InboundMessage, pipe, type StepResult } from '@vocflow/kafka';
+import type { AlertRule } from './alerts.rules.ts';
+import type { CustomerLookup } from './customer-table.store.ts';
+import type { PiiRedactor } from './pii.redactor.ts';
+import type { SegmentRule } from './segments.rules.ts';
+import { createAssignSegmentsStep } from './steps/assign-segments.step.ts';
+import { createBuildEnrichedStep } from './steps/build-enriched.step.ts';
+import { createEvaluateAlertsStep } from './steps/evaluate-alerts.step.ts';
+import { createHydrateStep, type Hydrator } from './steps/hydrate.step.ts';
+import { createNormalizeScoresStep } from './steps/normalize-scores.step.ts';
+import { createParseRawStep } from './steps/parse-raw.step.ts';
+import { createResolveCustomerStep } from './steps/resolve-customer.step.ts';
+import { createScoreSentimentStep } from './steps/score-sentiment.step.ts';
+import type { Analyzer, EnrichmentOutput } from './types.ts';
+
+export interface PipelineDeps {
+  readonly analyzer: Analyzer;
+  readonly customers: CustomerLookup;
+  readonly redactor: PiiRedactor;
+  readonly segmentRules: readonly SegmentRule[];
+  readonly alertRules: readonly AlertRule[];
+  readonly hydrator?: Hydrator | undefined;
+  readonly now?: () => Date;
+}
+
+/** One `feedback.raw.v1` record in, one enriched record and its alerts out. */
+export function createEnrichmentPipeline(
+  deps: PipelineDeps,
+): (message: InboundMessage) => Promise<StepResult<EnrichmentOutput>> {
+  const now = deps.now ?? (() => new Date());
+  const pipeline = pipe(
+    createParseRawStep(),
+    createHydrateStep({ hydrator: deps.hydrator }),
+    createResolveCustomerStep({ customers: deps.customers }),
+    createNormalizeScoresStep(),
+    createScoreSentimentStep({ analyzer: deps.analyzer }),
+    createAssignSegmentsStep({ rules: deps.segmentRules }),
+    createBuildEnrichedStep({ redactor: deps.redactor, now }),
+    createEvaluateAlertsStep({ rules: deps.alertRules, now }),
+  );
+  return async (message) => pipeline(message);
+}
