@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { contributionOf } from './contribution.ts';
+import { addHash, derive, emptyCounters, toCounters } from './metrics.ts';
+import { enrichedItem } from './test-items.ts';
+
+describe('derive', () => {
+  it('computes NPS as %promoters minus %detractors', () => {
+    const counters = { ...emptyCounters(), npsPromoters: 5, npsPassives: 3, npsDetractors: 2 };
+    expect(derive(counters).nps).toBe(30);
+  });
+  it('computes CSAT as satisfied over answered times 100 and the CES and sentiment means', () => {
+    const counters = {
+      ...emptyCounters(),
+      csatSatisfied: 3,
+      csatAnswered: 4,
+      cesSum: 10,
+      cesCount: 4,
+      sentimentSum: -1,
+      sentimentCount: 4,
+    };
+    expect(derive(counters)).toEqual({ nps: null, csatPercent: 75, cesMean: 2.5, sentimentMean: -0.25 });
+  });
+  it('gives null for every metric nothing answered', () => {
+    expect(derive(emptyCounters())).toEqual({
+      nps: null,
+      csatPercent: null,
+      cesMean: null,
+      sentimentMean: null,
+    });
+  });
+});
+
+describe('contributionOf', () => {
+  it('counts an item in overall, its customer and each distinct segment', () => {
+    const c = contributionOf(
+      enrichedItem({ segments: ['tier:enterprise', 'region:emea', 'tier:enterprise'] }),
+    );
+    expect(c.rollupIds).toEqual(['o', 'c:cust-1', 's:tier:enterprise', 's:region:emea']);
+    expect(c.hour).toBe('2026-11-20T10');
+    expect(c.day).toBe('2026-11-20');
+  });
+  it('buckets by event time in UTC even when the instant has an offset', () => {
+    const c = contributionOf(enrichedItem({ occurredAt: '2026-11-21T00:30:00+02:00' }));
+    expect(c.hour).toBe('2026-11-20T22');
+    expect(c.day).toBe('2026-11-20');
+  });
+  it('turns scores, sentiment, aspects and channel into counters that read back exactly', () => {
+    const c = contributionOf(
+      enrichedItem({
+        channel: 'email',
+        normalized: {
+          nps: { score: 4, category: 'detractor' },
+          csat: { score: 4, satisfied: true },
+          ces: { score: 3 },
+        },
+        sentiment: {
+          score: -0.125,
+          label: 'negative',
+          confidence: 0.8,
+          language: 'en',
+          supported: true,
+          aspects: [{ aspect: 'price', score: -0.5, label: 'negative', evidence: ['expensive'] }],
+          analyzerVersion: 'test',
+        },
+      }),
+    );
+    const counters = toCounters(
+      addHash({}, Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, String(v)]))),
+    );
+    expect(counters).toEqual({
+      ...emptyCounters(),
+      count: 1,
+      npsDetractors: 1,
+      csatSatisfied: 1,
+      csatAnswered: 1,
+      cesSum: 3,
+      cesCount: 1,
+      sentimentSum: -0.125,
+      sentimentCount: 1,
+      sentimentNegative: 1,
+      aspects: { price: { count: 1, sum: -0.5 } },
+      channels: { email: 1 },
+    });
+  });
+  it('leaves sentiment out when the language was not scored', () => {
+    const c = contributionOf(
+      enrichedItem({
+        sentiment: {
+          score: 0,
+          label: 'neutral',
+          confidence: 0,
+          language: 'und',
+          supported: false,
+          aspects: [],
+          analyzerVersion: 't',
+        },
+      }),
+    );
+    expect(c.fields).not.toHaveProperty('sc');
+    expect(c.summary).not.toHaveProperty('aspects');
+  });
+});

@@ -1,0 +1,119 @@
+import type { RollupCounters } from '@vocflow/contracts';
+
+/**
+ * Sums (CES, sentiment, aspect scores) are kept in Redis as integers in millionths, so adding and
+ * subtracting contributions is exact and independent of order: a rebuild reproduces the live values.
+ */
+export const SUM_SCALE = 1_000_000;
+
+/** Values computed from counters exactly as DESIGN.md §3 defines them; null when nothing was answered. */
+export interface DerivedMetrics {
+  /** %promoters − %detractors, −100…100. */
+  readonly nps: number | null;
+  /** satisfied / answered × 100. */
+  readonly csatPercent: number | null;
+  /** Mean CES answer (1–7). */
+  readonly cesMean: number | null;
+  /** Mean sentiment score (−1…1). */
+  readonly sentimentMean: number | null;
+}
+
+export function emptyCounters(): RollupCounters {
+  return {
+    count: 0,
+    npsPromoters: 0,
+    npsPassives: 0,
+    npsDetractors: 0,
+    csatSatisfied: 0,
+    csatAnswered: 0,
+    cesSum: 0,
+    cesCount: 0,
+    sentimentSum: 0,
+    sentimentCount: 0,
+    sentimentNegative: 0,
+    sentimentNeutral: 0,
+    sentimentPositive: 0,
+    aspects: {},
+    channels: {},
+  };
+}
+
+export function derive(counters: RollupCounters): DerivedMetrics {
+  const npsAnswered = counters.npsPromoters + counters.npsPassives + counters.npsDetractors;
+  return {
+    nps: npsAnswered > 0 ? ((counters.npsPromoters - counters.npsDetractors) / npsAnswered) * 100 : null,
+    csatPercent: counters.csatAnswered > 0 ? (counters.csatSatisfied / counters.csatAnswered) * 100 : null,
+    cesMean: counters.cesCount > 0 ? counters.cesSum / counters.cesCount : null,
+    sentimentMean: counters.sentimentCount > 0 ? counters.sentimentSum / counters.sentimentCount : null,
+  };
+}
+
+/** Short Redis hash field names of the scalar counters. */
+export const FIELDS = {
+  count: 'n',
+  npsPromoters: 'np',
+  npsPassives: 'npa',
+  npsDetractors: 'nd',
+  csatSatisfied: 'cs',
+  csatAnswered: 'ca',
+  cesSum: 'es',
+  cesCount: 'ec',
+  sentimentSum: 'ss',
+  sentimentCount: 'sc',
+  sentimentNegative: 'sn',
+  sentimentNeutral: 'su',
+  sentimentPositive: 'sp',
+} as const satisfies Record<Exclude<keyof RollupCounters, 'aspects' | 'channels'>, string>;
+
+type ScalarCounter = keyof typeof FIELDS;
+const SCALED: ReadonlySet<ScalarCounter> = new Set(['cesSum', 'sentimentSum']);
+const BY_FIELD = new Map<string, ScalarCounter>(
+  (Object.entries(FIELDS) as [ScalarCounter, string][]).map(([name, field]) => [field, name]),
+);
+
+/** Hash field of an aspect's count (`a:price:n`) and score sum (`a:price:s`), and a channel (`ch:email`). */
+export const aspectCountField = (aspect: string) => `a:${aspect}:n`;
+export const aspectSumField = (aspect: string) => `a:${aspect}:s`;
+export const channelField = (channel: string) => `ch:${channel}`;
+/** Epoch milliseconds of the last change to the rollup. Not a counter: never summed into totals. */
+export const UPDATED_FIELD = 'u';
+
+/** Raw Redis hash fields summed over the shards of a rollup (integers, so the sum is exact). */
+export type RawFields = Record<string, number>;
+
+/** Adds one Redis hash (one shard's part of a rollup) into `into`; `u` keeps the latest time instead. */
+export function addHash(into: RawFields, hash: Readonly<Record<string, string>>): RawFields {
+  for (const [field, raw] of Object.entries(hash)) {
+    const value = Number(raw);
+    if (!Number.isFinite(value)) continue;
+    into[field] = field === UPDATED_FIELD ? Math.max(into[field] ?? 0, value) : (into[field] ?? 0) + value;
+  }
+  return into;
+}
+
+/** Turns summed hash fields into the contract's counters (sums back from millionths). */
+export function toCounters(fields: Readonly<RawFields>): RollupCounters {
+  const counters = emptyCounters();
+  for (const [field, value] of Object.entries(fields)) {
+    if (field === UPDATED_FIELD) continue;
+    const scalar = BY_FIELD.get(field);
+    if (scalar) {
+      counters[scalar] = SCALED.has(scalar) ? value / SUM_SCALE : value;
+    } else if (field.startsWith('ch:')) {
+      counters.channels[field.slice(3)] = value;
+    } else if (field.startsWith('a:') && field.length > 4) {
+      const aspect = field.slice(2, -2);
+      const entry = counters.aspects[aspect] ?? { count: 0, sum: 0 };
+      counters.aspects[aspect] = entry;
+      if (field.endsWith(':n')) entry.count = value;
+      else if (field.endsWith(':s')) entry.sum = value / SUM_SCALE;
+    }
+  }
+  return counters;
+}
+
+/** Epoch milliseconds of the latest change in summed fields, or null. */
+export function updatedAt(fields: Readonly<RawFields>): Date | null {
+  const ms = fields[UPDATED_FIELD];
+  return ms ? new Date(ms) : null;
+}

@@ -1,0 +1,183 @@
+import type { RedisClient } from '@vocflow/clients';
+import { CustomerProfile, FeedbackAlert, type RollupCounters, type RollupScope } from '@vocflow/contracts';
+import type { FeedbackSummary } from './contribution.ts';
+import {
+  type Bucketed,
+  bucketRange,
+  createKeyspace,
+  type KeyspaceOptions,
+  parseRollupId,
+  rollupId,
+} from './keys.ts';
+import { addHash, type DerivedMetrics, derive, type RawFields, toCounters, updatedAt } from './metrics.ts';
+
+export interface RollupView {
+  readonly scope: RollupScope;
+  readonly id: string;
+  readonly granularity: 'hour' | 'day' | 'all';
+  /** Bucket start (UTC ISO) for hour and day; absent for all time. */
+  readonly bucketStart?: string;
+  readonly counters: RollupCounters;
+  readonly derived: DerivedMetrics;
+  /** When the rollup last changed, or null if it never had data. */
+  readonly updatedAt: string | null;
+}
+
+export interface RollupReader {
+  /** All-time counters of all feedback, derived values and per-channel counts. */
+  overview(): Promise<RollupView>;
+  /** Every known segment with its all-time rollup, sorted by id. */
+  listSegments(): Promise<RollupView[]>;
+  segmentExists(segmentId: string): Promise<boolean>;
+  /** True when feedback for the customer was counted or its profile is known. */
+  customerExists(customerId: string): Promise<boolean>;
+  getRollup(scope: RollupScope, id: string, granularity?: 'all'): Promise<RollupView>;
+  /** Hour or day buckets (event time, UTC) from `from` to `to` inclusive; only buckets with data. */
+  series(
+    scope: RollupScope,
+    id: string,
+    granularity: 'hour' | 'day',
+    from: Date,
+    to: Date,
+  ): Promise<RollupView[]>;
+  getCustomer(customerId: string): Promise<CustomerProfile | null>;
+  /** The customer's latest feedback (by event time, newest first); summaries without free text. */
+  latestFeedback(customerId: string, limit: number): Promise<FeedbackSummary[]>;
+  /** Most recent alerts first. */
+  recentAlerts(limit: number): Promise<FeedbackAlert[]>;
+  /** Segments with the lowest NPS first (then lowest mean sentiment); segments without answers last. */
+  worstSegments(limit: number): Promise<RollupView[]>;
+  /** The day rollups of every segment and customer with data on `day` (YYYY-MM-DD): what a feed holds. */
+  dayRollups(day: string): Promise<RollupView[]>;
+}
+
+/** Buckets are at most this many per series call (a year of hours). */
+const MAX_BUCKETS = 9_000;
+
+function bucketStartOf(at: Bucketed): string | undefined {
+  if (at.granularity === 'all') return undefined;
+  return at.granularity === 'hour' ? `${at.bucket}:00:00.000Z` : `${at.bucket}T00:00:00.000Z`;
+}
+
+function viewOf(rid: string, at: Bucketed, fields: RawFields): RollupView {
+  const { scope, id } = parseRollupId(rid);
+  const counters = toCounters(fields);
+  const bucketStart = bucketStartOf(at);
+  const updated = updatedAt(fields);
+  return {
+    scope,
+    id,
+    granularity: at.granularity,
+    ...(bucketStart ? { bucketStart } : {}),
+    counters,
+    derived: derive(counters),
+    updatedAt: updated ? updated.toISOString() : null,
+  };
+}
+
+function byWorst(a: RollupView, b: RollupView): number {
+  const an = a.derived.nps;
+  const bn = b.derived.nps;
+  if (an !== bn) {
+    if (an === null) return 1;
+    if (bn === null) return -1;
+    return an - bn;
+  }
+  const as = a.derived.sentimentMean ?? Number.POSITIVE_INFINITY;
+  const bs = b.derived.sentimentMean ?? Number.POSITIVE_INFINITY;
+  return as - bs || a.id.localeCompare(b.id);
+}
+
+/**
+ * Reads rollups: each is the sum of its parts in the N shards, read with N commands sent together
+ * (in Redis Cluster each goes to the node of its shard).
+ */
+export function createRollupReader(redis: RedisClient, options: KeyspaceOptions): RollupReader {
+  const keys = createKeyspace(options);
+  const shards = [...Array(keys.shards).keys()];
+
+  const readMany = async (refs: readonly { rid: string; at: Bucketed }[]): Promise<RollupView[]> => {
+    const hashes = await Promise.all(
+      refs.flatMap(({ rid, at }) => shards.map((s) => redis.hgetall(keys.rollup(s, rid, at)))),
+    );
+    return refs.map(({ rid, at }, i) => {
+      const fields: RawFields = {};
+      for (let s = 0; s < keys.shards; s++) addHash(fields, hashes[i * keys.shards + s]!);
+      return viewOf(rid, at, fields);
+    });
+  };
+  const union = async (keyOf: (shard: number) => string): Promise<string[]> => {
+    const sets = await Promise.all(shards.map((s) => redis.smembers(keyOf(s))));
+    return [...new Set(sets.flat())].sort();
+  };
+  const listSegments = async () =>
+    readMany(
+      (await union((s) => keys.segments(s))).map((id) => ({
+        rid: rollupId('segment', id),
+        at: { granularity: 'all' } as const,
+      })),
+    );
+
+  return {
+    async overview() {
+      return (await readMany([{ rid: rollupId('overall'), at: { granularity: 'all' } }]))[0]!;
+    },
+    listSegments,
+    async segmentExists(segmentId) {
+      const found = await Promise.all(shards.map((s) => redis.sismember(keys.segments(s), segmentId)));
+      return found.some((n) => n === 1);
+    },
+    async customerExists(customerId) {
+      const [profile, ...found] = await Promise.all([
+        redis.exists(keys.profile(customerId)),
+        ...shards.map((s) => redis.sismember(keys.customers(s), customerId)),
+      ]);
+      return profile === 1 || found.some((n) => n === 1);
+    },
+    async getRollup(scope, id) {
+      return (await readMany([{ rid: rollupId(scope, id), at: { granularity: 'all' } }]))[0]!;
+    },
+    async series(scope, id, granularity, from, to) {
+      const rid = rollupId(scope, id);
+      const buckets = bucketRange(granularity, from, to, MAX_BUCKETS);
+      const views = await readMany(buckets.map((bucket) => ({ rid, at: { granularity, bucket } })));
+      return views.filter((v) => v.counters.count > 0);
+    },
+    async getCustomer(customerId) {
+      const raw = await redis.get(keys.profile(customerId));
+      if (raw === null) return null;
+      const parsed = CustomerProfile.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    },
+    async latestFeedback(customerId, limit) {
+      if (limit <= 0) return [];
+      const ranked = await Promise.all(
+        shards.map((s) => redis.zrevrange(keys.latest(s, customerId), 0, limit - 1, 'WITHSCORES')),
+      );
+      const entries: { shard: number; id: string; at: number }[] = [];
+      ranked.forEach((flat, shard) => {
+        for (let i = 0; i + 1 < flat.length; i += 2)
+          entries.push({ shard, id: flat[i]!, at: Number(flat[i + 1]) });
+      });
+      entries.sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));
+      const top = entries.slice(0, limit);
+      const summaries = await Promise.all(top.map((e) => redis.hget(keys.summaries(e.shard), e.id)));
+      return summaries.flatMap((raw) => (raw ? [JSON.parse(raw) as FeedbackSummary] : []));
+    },
+    async recentAlerts(limit) {
+      if (limit <= 0) return [];
+      const raw = await redis.zrevrange(keys.alerts(), 0, limit - 1);
+      return raw.flatMap((r) => {
+        const parsed = FeedbackAlert.safeParse(JSON.parse(r));
+        return parsed.success ? [parsed.data] : [];
+      });
+    },
+    async worstSegments(limit) {
+      return (await listSegments()).sort(byWorst).slice(0, Math.max(0, limit));
+    },
+    async dayRollups(day) {
+      const rids = await union((s) => keys.dayMembers(s, day));
+      return readMany(rids.map((rid) => ({ rid, at: { granularity: 'day', bucket: day } })));
+    },
+  };
+}
