@@ -9,7 +9,7 @@ import {
   normalizeValence,
   ruleSum,
 } from './model.ts';
-import { Scan, SCRIPT_LANGUAGES, scanText } from './scan.ts';
+import { SCRIPT_LANGUAGES, Scan, scanText } from './scan.ts';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -122,20 +122,25 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       const scale = hashedScale(s.nFeats);
       const hashed = model.hashed;
       const feats = s.feats;
+      const featClause = s.featClause;
+      const weights = s.clauseWeight;
       let known = 0;
       let h = 0;
       for (let k = 0; k < s.nFeats; k++) {
         const w = hashed[feats[k]!]!;
-        if (w !== 0) known++;
-        h += w;
+        if (w !== 0) {
+          known++;
+          h += w * weights[featClause[k]!]!;
+        }
       }
       z += h * scale;
       // Nothing the rules or the model know: no signal, not a guess from the prior.
       score = known === 0 && s.polarHits === 0 ? 0 : Math.tanh(z / 2);
       if (s.nEvidence > 0) {
         const wRule = model.dense[0]!;
-        for (let k = 0; k < nClauses; k++) clauseLogit[k] = wRule * normalizeValence(clauseSum(s, k, allCaps));
-        for (let k = 0; k < s.nFeats; k++) clauseLogit[s.featClause[k]!]! += hashed[feats[k]!]! * scale;
+        for (let k = 0; k < nClauses; k++)
+          clauseLogit[k] = wRule * normalizeValence(clauseSum(s, k, allCaps));
+        for (let k = 0; k < s.nFeats; k++) clauseLogit[featClause[k]!]! += hashed[feats[k]!]! * scale;
       }
     }
     const label = labelOf(score);

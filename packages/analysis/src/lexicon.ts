@@ -32,6 +32,7 @@ export type Aspect = (typeof ASPECTS)[number];
 export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl'] as const;
 
 /** Customer-feedback vocabulary the AFINN list lacks or weighs differently (valence −5…5). */
+// biome-ignore format: a word table reads best packed
 export const DOMAIN_VALENCES: Readonly<Record<string, number>> = {
   // what breaks
   broken: -3, broke: -3, breaks: -2, defective: -3, faulty: -3, damaged: -3, cracked: -2, crack: -1,
@@ -124,6 +125,7 @@ export const PHRASE_VALENCES: Readonly<Record<string, number>> = {
   'never showed': -2,
 };
 
+// biome-ignore format: a word table reads best packed
 export const NEGATORS: readonly string[] = [
   'not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'nowhere', 'without', 'cannot',
   "can't", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't",
@@ -133,6 +135,7 @@ export const NEGATORS: readonly string[] = [
 ];
 
 /** Words that strengthen (>1) or soften (<1) the next sentiment word. */
+// biome-ignore format: a word table reads best packed
 export const MODIFIERS: Readonly<Record<string, number>> = {
   very: 1.5, really: 1.4, extremely: 1.8, so: 1.3, too: 1.3, absolutely: 1.7, totally: 1.5,
   incredibly: 1.7, super: 1.5, highly: 1.6, most: 1.3, completely: 1.6, utterly: 1.8, truly: 1.5,
@@ -145,10 +148,18 @@ export const MODIFIERS: Readonly<Record<string, number>> = {
 };
 
 /** Contrast: what follows these words outweighs what came before. */
-export const BUT_WORDS: readonly string[] = ['but', 'however', 'nevertheless', 'nonetheless', 'yet', 'except'];
+export const BUT_WORDS: readonly string[] = [
+  'but',
+  'however',
+  'nevertheless',
+  'nonetheless',
+  'yet',
+  'except',
+];
 /** Concession: the clause these words open weighs less than the main clause. */
 export const ALTHOUGH_WORDS: readonly string[] = ['although', 'though', 'even though', 'despite', 'while'];
 
+// biome-ignore format: a word table reads best packed
 export const ASPECT_TERMS: Readonly<Record<Aspect, readonly string[]>> = {
   price: [
     'price', 'prices', 'pricing', 'priced', 'cost', 'costs', 'costly', 'expensive', 'cheap', 'cheaper',
@@ -193,6 +204,7 @@ export const ASPECT_TERMS: Readonly<Record<Aspect, readonly string[]>> = {
 };
 
 /** Words frequent in one language and rare in the others (plus a few common feedback words). */
+// biome-ignore format: a word table reads best packed
 export const STOPWORDS: Readonly<Record<(typeof LANGUAGES)[number], readonly string[]>> = {
   en: [
     'the', 'and', 'is', 'are', 'was', 'were', 'it', 'this', 'that', 'with', 'for', 'not', 'you', 'i', 'my',

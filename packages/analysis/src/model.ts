@@ -51,7 +51,7 @@ export function clauseSum(s: Scan, k: number, allCaps: boolean): number {
 
 /** Hashed features count less in long texts, so a paragraph does not saturate the score. */
 export function hashedScale(nFeats: number): number {
-  return nFeats <= 24 ? 1 : Math.sqrt(24 / nFeats);
+  return nFeats <= 36 ? 1 : Math.sqrt(36 / nFeats);
 }
 
 export function denseFeatures(s: Scan, ruleScore: number, out: Float64Array): void {

@@ -35,6 +35,9 @@ const CONCESSIVE = 0.5;
 const CAPS_BOOST = 0.5;
 
 const NEG_SALT = 0x6a09e667;
+const PREFIX_LENGTH = 6;
+const PREFIX_SALT = 0x9b05688c;
+const PREFIX_NEG_SALT = 0x5be0cd19;
 const EMOJI_SALT = 0x3c6ef372;
 const EMOTICON_POSITIVE = finish(0x510e527f);
 const EMOTICON_NEGATIVE = finish(0x1f83d9ab);
@@ -198,8 +201,8 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
     let x = v;
     if (modLeft > 0) x *= modifier;
     if (negLeft > 0) x *= x > 0 ? NEGATED_POSITIVE : NEGATED_NEGATIVE;
-    s.clauseScore[clause] += x;
-    if (caps) s.clauseCaps[clause] += CAPS_BOOST * x;
+    s.clauseScore[clause]! += x;
+    if (caps) s.clauseCaps[clause]! += CAPS_BOOST * x;
     if (x > 0) s.positive += x;
     else s.negative -= x;
     s.polarHits++;
@@ -209,7 +212,7 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
   };
 
   const addAspects = (mask: number, start: number, end: number): void => {
-    s.clauseAspects[clause] |= mask;
+    s.clauseAspects[clause]! |= mask;
     const k = s.nEvidence;
     if (k < MAX_EVIDENCE) {
       s.evidenceAspects[k] = mask;
@@ -230,6 +233,8 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       let h2 = H2_SEED;
       let upper = 0;
       let lower = 0;
+      let letters = 0;
+      let prefix = 0;
       while (i < n) {
         let d = text.charCodeAt(i);
         if (!isWordChar(d)) {
@@ -245,6 +250,7 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
         } else if (d >= 97) lower++;
         h1 = Math.imul(h1 ^ d, 16777619);
         h2 = Math.imul((h2 + d) | 0, 0x5bd1e995) ^ (h2 >>> 15);
+        if (++letters === PREFIX_LENGTH) prefix = h1;
         i++;
       }
       s.latinLetters += i - start;
@@ -262,6 +268,9 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
 
       // learned-layer features: the word (marked when negated) and the pair with the previous word
       s.pushFeature((negated ? finish(h1 ^ NEG_SALT) : h1) & MODEL_MASK, clause);
+      // a crude stem: the first letters of a long word ("disappoint" for disappointed/-ing/-ment)
+      if (letters > PREFIX_LENGTH)
+        s.pushFeature(finish(prefix ^ (negated ? PREFIX_NEG_SALT : PREFIX_SALT)) & MODEL_MASK, clause);
       let phrase = -1;
       if (prevH1 !== 0) {
         const p1 = pairHash(prevH1, h1);
@@ -285,8 +294,8 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
         // a two-word phrase replaces what its words meant on their own
         const pf = lexFlags[phrase]!;
         if (prevContribution !== 0) {
-          s.clauseScore[clause] -= prevContribution;
-          if (prevCaps) s.clauseCaps[clause] -= CAPS_BOOST * prevContribution;
+          s.clauseScore[clause]! -= prevContribution;
+          if (prevCaps) s.clauseCaps[clause]! -= CAPS_BOOST * prevContribution;
           if (prevContribution > 0) s.positive -= prevContribution;
           else s.negative += prevContribution;
           s.polarHits--;
@@ -315,7 +324,7 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       } else {
         prevContribution = 0;
         prevWasNegator = false;
-        if (flags !== 0) {
+        if (e >= 0) {
           if (flags & FLAG_NEGATOR) {
             nextNeg = NEGATION_REACH;
             prevWasNegator = true;

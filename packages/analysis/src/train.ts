@@ -66,6 +66,8 @@ export function loadDatasets(dataDir: string = DEFAULT_DATA_DIR): Dataset[] {
 export interface Example {
   feats: Int32Array;
   scale: number;
+  /** Per feature: the weight of its clause (contrast and concession apply to the learned layer too). */
+  values: Float32Array;
   dense: Float64Array;
   label: 0 | 1;
 }
@@ -76,7 +78,9 @@ export function featurize(sentences: readonly LabelledSentence[], lexicon: Lexic
     scanText(text, lexicon, scan);
     const dense = new Float64Array(N_DENSE);
     denseFeatures(scan, normalizeValence(ruleSum(scan)), dense);
-    return { feats: scan.feats.slice(0, scan.nFeats), scale: hashedScale(scan.nFeats), dense, label };
+    const values = new Float32Array(scan.nFeats);
+    for (let k = 0; k < scan.nFeats; k++) values[k] = scan.clauseWeight[scan.featClause[k]!]!;
+    return { feats: scan.feats.slice(0, scan.nFeats), scale: hashedScale(scan.nFeats), values, dense, label };
   });
 }
 
@@ -86,9 +90,17 @@ export interface TrainOptions {
   /** L2 penalty on hashed weights, per example. */
   l2?: number;
   seed?: number;
+  /** Scale each hashed feature by its naive-Bayes log-count ratio in the training data (NBSVM). */
+  nbRatio?: boolean;
 }
 
-export const TRAIN_DEFAULTS: Required<TrainOptions> = { epochs: 12, learningRate: 0.2, l2: 2e-4, seed: 7 };
+export const TRAIN_DEFAULTS: Required<TrainOptions> = {
+  epochs: 12,
+  learningRate: 0.2,
+  l2: 2e-4,
+  seed: 7,
+  nbRatio: true,
+};
 
 /** A small deterministic PRNG (mulberry32), so training and folds are reproducible. */
 export function rng(seed: number): () => number {
@@ -116,8 +128,9 @@ function shuffle<T>(items: T[], random: () => number): T[] {
  * last half of the updates generalizes better than the last weights on data this small).
  */
 export function trainModel(examples: readonly Example[], options: TrainOptions = {}, id = 'trained'): Model {
-  const { epochs, learningRate, l2, seed } = { ...TRAIN_DEFAULTS, ...options };
+  const { epochs, learningRate, l2, seed, nbRatio } = { ...TRAIN_DEFAULTS, ...options };
   const size = 1 << MODEL_BITS;
+  const ratio = nbRatio ? logCountRatios(examples, size) : null;
   const w = new Float64Array(size);
   const wSum = new Float64Array(size);
   const dense = new Float64Array(N_DENSE);
@@ -136,7 +149,10 @@ export function trainModel(examples: readonly Example[], options: TrainOptions =
       let z = bias;
       for (let k = 0; k < N_DENSE; k++) z += dense[k]! * ex.dense[k]!;
       let h = 0;
-      for (let k = 0; k < ex.feats.length; k++) h += w[ex.feats[k]!]!;
+      if (ratio === null) for (let k = 0; k < ex.feats.length; k++) h += w[ex.feats[k]!]! * ex.values[k]!;
+      else
+        for (let k = 0; k < ex.feats.length; k++)
+          h += w[ex.feats[k]!]! * ratio[ex.feats[k]!]! * ex.values[k]!;
       z += h * ex.scale;
       const p = 1 / (1 + Math.exp(-z));
       const g = p - ex.label;
@@ -145,7 +161,8 @@ export function trainModel(examples: readonly Example[], options: TrainOptions =
       const step = lr * g * ex.scale;
       for (let k = 0; k < ex.feats.length; k++) {
         const f = ex.feats[k]!;
-        w[f] = w[f]! - step - lr * l2 * w[f]!;
+        const x = ex.values[k]!;
+        w[f] = w[f]! - (ratio === null ? step * x : step * x * ratio[f]!) - lr * l2 * w[f]!;
       }
     }
     if (epoch >= averageFrom) {
@@ -156,9 +173,31 @@ export function trainModel(examples: readonly Example[], options: TrainOptions =
     }
   }
   const hashed = new Float32Array(size);
-  for (let f = 0; f < size; f++) hashed[f] = wSum[f]! / averaged;
+  // the ratios fold into the weights: inference just sums the weights of the features present
+  for (let f = 0; f < size; f++) hashed[f] = (wSum[f]! / averaged) * (ratio === null ? 1 : ratio[f]!);
   for (let k = 0; k < N_DENSE; k++) dense[k] = denseSum[k]! / averaged;
   return { id, bias: biasSum / averaged, dense, hashed };
+}
+
+/** log((count in positives + 1) / (count in negatives + 1)), normalized by the class totals. */
+function logCountRatios(examples: readonly Example[], size: number): Float32Array {
+  const pos = new Float32Array(size);
+  const neg = new Float32Array(size);
+  let posTotal = 0;
+  let negTotal = 0;
+  for (const ex of examples) {
+    const counts = ex.label === 1 ? pos : neg;
+    for (let k = 0; k < ex.feats.length; k++) counts[ex.feats[k]!]! += 1;
+    if (ex.label === 1) posTotal += ex.feats.length;
+    else negTotal += ex.feats.length;
+  }
+  const ratio = new Float32Array(size);
+  const norm = Math.log((negTotal + size) / (posTotal + size));
+  for (let f = 0; f < size; f++) {
+    if (pos[f] === 0 && neg[f] === 0) continue;
+    ratio[f] = Math.abs(Math.log((pos[f]! + 1) / (neg[f]! + 1)) + norm);
+  }
+  return ratio;
 }
 
 /**
@@ -205,7 +244,9 @@ export function trainShippedModel(dataDir: string = DEFAULT_DATA_DIR): ModelFile
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const file = trainShippedModel(process.argv[2]);
-    process.stdout.write(`wrote ${fileURLToPath(MODEL_URL)}: ${file.id}, ${file.index.length} hashed weights\n`);
+    process.stdout.write(
+      `wrote ${fileURLToPath(MODEL_URL)}: ${file.id}, ${file.index.length} hashed weights\n`,
+    );
   } catch (error) {
     process.stderr.write(`train: ${(error as Error).message}\n`);
     process.exitCode = 1;

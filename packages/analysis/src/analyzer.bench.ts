@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { createAnalyzer } from './analyzer.ts';
+import { rng } from './train.ts';
+
+/**
+ * Throughput of `analyze` on twenty-word customer-feedback texts, one core, next to the `sentiment`
+ * package on the same texts in the same run. Not a test: run `node packages/analysis/src/analyzer.bench.ts`.
+ */
+
+const VOCABULARY = [
+  'the',
+  'delivery',
+  'was',
+  'late',
+  'but',
+  'support',
+  'helped',
+  'me',
+  'quickly',
+  'and',
+  'I',
+  'love',
+  'this',
+  'product',
+  'not',
+  'worth',
+  'the',
+  'price',
+  'app',
+  'crashed',
+  'twice',
+  'very',
+  'easy',
+  'to',
+  'use',
+  'refund',
+  'never',
+  'arrived',
+  'great',
+  'service',
+  'really',
+  'slow',
+  'shipping',
+  'docs',
+  'are',
+  'confusing',
+  'setup',
+  'took',
+  'an',
+  'hour',
+  'would',
+  'recommend',
+  'it',
+  'to',
+  'friends',
+  'broken',
+  'on',
+  'arrival',
+  'after',
+  'a',
+  'week',
+  'of',
+  'waiting',
+  'good',
+  'value',
+  'for',
+  'money',
+  '!',
+  ':)',
+];
+
+export function makeTexts(count: number, words = 20, seed = 1): string[] {
+  const random = rng(seed);
+  const texts: string[] = [];
+  for (let t = 0; t < count; t++) {
+    const parts: string[] = [];
+    for (let w = 0; w < words; w++) parts.push(VOCABULARY[Math.floor(random() * VOCABULARY.length)]!);
+    texts.push(`${parts.join(' ')}.`);
+  }
+  return texts;
+}
+
+function measure(fn: (text: string) => unknown, texts: readonly string[], seconds: number): number {
+  // warm up, then count whole passes until the time is up
+  for (let i = 0; i < Math.min(texts.length, 20_000); i++) fn(texts[i]!);
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  let done = 0;
+  let sink = 0;
+  while (performance.now() < deadline) {
+    for (let i = 0; i < texts.length; i++) if (fn(texts[i]!) !== undefined) sink++;
+    done += texts.length;
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return done / ((performance.now() - started) / 1000);
+}
+
+export async function benchAnalyzer(
+  opts: { seconds?: number } = {},
+): Promise<{ textsPerSecondPerCore: number; baselineSentimentPerSecond: number }> {
+  const seconds = opts.seconds ?? 3;
+  const texts = makeTexts(10_000);
+  const analyzer = createAnalyzer();
+  const require = createRequire(import.meta.url);
+  const Sentiment = require('sentiment') as new () => { analyze(text: string): unknown };
+  const sentiment = new Sentiment();
+  const textsPerSecondPerCore = measure((t) => analyzer.analyze(t), texts, seconds);
+  const baselineSentimentPerSecond = measure((t) => sentiment.analyze(t), texts, seconds);
+  return {
+    textsPerSecondPerCore: Math.round(textsPerSecondPerCore),
+    baselineSentimentPerSecond: Math.round(baselineSentimentPerSecond),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const seconds = Number(process.argv[2] ?? 3);
+  const result = await benchAnalyzer({ seconds });
+  process.stdout.write(
+    `@vocflow/analysis: ${result.textsPerSecondPerCore.toLocaleString('en')} texts/s per core (20 words)\n` +
+      `sentiment (AFINN only): ${result.baselineSentimentPerSecond.toLocaleString('en')} texts/s per core\n`,
+  );
+}
