@@ -1,0 +1,120 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createRedis, createS3, type RedisClient } from '@vocflow/clients';
+import { redact } from '@vocflow/config';
+import { topicNames } from '@vocflow/contracts';
+import { createKafka } from '@vocflow/kafka';
+import {
+  createLogger,
+  createRegistry,
+  createShutdown,
+  handleSignals,
+  type Logger,
+} from '@vocflow/observability';
+import { createRollupReader } from '@vocflow/rollups';
+import type { FastifyInstance } from 'fastify';
+import { buildApiApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { createS3FeedLister } from './feeds.s3.ts';
+import { createKafkaPipelineCounter } from './pipeline-counts.kafka.ts';
+import { createRollupQueries } from './rollup-queries.adapter.ts';
+
+const VERSION = '0.1.0';
+
+export interface ApiHandle {
+  readonly app: FastifyInstance;
+  /** The port actually bound (useful with API_PORT=0). */
+  readonly port: number;
+  readonly url: string;
+  /** Idempotent and graceful: stop accepting, finish requests in flight, close Redis, Kafka and S3. */
+  close(): Promise<void>;
+}
+
+export interface ApiOverrides {
+  readonly logger?: Logger;
+  readonly redis?: RedisClient;
+  readonly s3?: S3Client;
+}
+
+/** Builds the query API from the environment and listens. */
+export async function start(
+  env: Record<string, string | undefined>,
+  overrides: ApiOverrides = {},
+): Promise<ApiHandle> {
+  const config = loadConfig(env);
+  const logger =
+    overrides.logger ?? createLogger({ service: 'api', version: VERSION, level: config.logLevel });
+  logger.info({ config: redact(config) }, 'configuration loaded');
+  const shutdown = createShutdown(logger);
+
+  const redis = overrides.redis ?? createRedis(config.redis, { name: 'vocflow-api' });
+  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
+  const s3 = overrides.s3 ?? createS3(config.s3);
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId ?? 'vocflow-api',
+    logger,
+  });
+  const topics = topicNames(config.kafka.topicPrefix);
+  const pipeline = createKafkaPipelineCounter({
+    kafka,
+    rawTopic: topics.feedbackRaw,
+    dlqTopic: topics.dlq,
+    cacheMs: config.pipelineCountsCacheMs,
+  });
+  const registry = createRegistry('api');
+
+  const app = await buildApiApp({
+    logger,
+    registry,
+    checks: [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }],
+    queries: createRollupQueries(createRollupReader(redis, { keyPrefix: config.redis.keyPrefix })),
+    pipeline,
+    feeds: createS3FeedLister({
+      s3,
+      bucket: config.s3.bucket,
+      prefix: config.s3.prefix,
+      urlTtlSeconds: config.feedUrlTtlSeconds,
+    }),
+    apiKeys: config.apiKeys,
+    cacheControl: `private, max-age=${config.cacheMaxAgeSeconds}`,
+    version: VERSION,
+  });
+
+  shutdown.add('http', () => app.close());
+  shutdown.add('kafka', () => pipeline.close());
+  shutdown.add('redis', async () => {
+    if (!overrides.redis) await redis.quit().catch(() => redis.disconnect());
+  });
+  shutdown.add('s3', () => {
+    if (!overrides.s3) s3.destroy();
+  });
+
+  try {
+    await app.listen({ port: config.http.port, host: config.http.host });
+  } catch (error) {
+    await shutdown.run('listen failed');
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+  logger.info({ url }, 'api listening');
+  return { app, port, url, close: () => shutdown.run('close') };
+}
+
+if (import.meta.main) {
+  const logger = createLogger({
+    service: 'api',
+    version: VERSION,
+    level: process.env['LOG_LEVEL'] ?? 'info',
+  });
+  try {
+    const handle = await start(process.env, { logger });
+    const shutdown = createShutdown(logger);
+    shutdown.add('api', () => handle.close());
+    handleSignals(shutdown, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'api failed to start');
+    process.exitCode = 1;
+  }
+}

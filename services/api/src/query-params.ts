@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { type ProblemIssue, problems } from './problem.ts';
+import type { SeriesGranularity } from './rollup-queries.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Longest series one request may ask for, so a typo cannot make the API read years of buckets. */
+export const MAX_BUCKETS = 2_000;
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DateParam = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+
+const RangeQuery = z
+  .object({
+    from: DateParam.optional(),
+    to: DateParam.optional(),
+    granularity: z.enum(['hour', 'day']).optional(),
+  })
+  .strict();
+
+export interface TimeRange {
+  /** Inclusive, floored to the bucket start. */
+  readonly from: Date;
+  /** Exclusive. */
+  readonly to: Date;
+  readonly granularity: SeriesGranularity;
+}
+
+export function floorTo(date: Date, granularity: SeriesGranularity): Date {
+  const ms = granularity === 'hour' ? HOUR_MS : DAY_MS;
+  return new Date(Math.floor(date.getTime() / ms) * ms);
+}
+
+export function bucketStarts(range: TimeRange): string[] {
+  const step = range.granularity === 'hour' ? HOUR_MS : DAY_MS;
+  const starts: string[] = [];
+  for (let t = range.from.getTime(); t < range.to.getTime(); t += step)
+    starts.push(new Date(t).toISOString());
+  return starts;
+}
+
+function issuesOf(error: z.ZodError): ProblemIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(query)',
+    message:
+      issue.code === 'unrecognized_keys' ? `unknown parameter(s): ${issue.keys.join(', ')}` : issue.message,
+  }));
+}
+
+/**
+ * `from`/`to` as a date (`2026-11-01`: the whole day) or an instant with offset; `granularity`
+ * `hour` or `day` (default `day`). Defaults: the last 30 days, or the last 48 hours by the hour.
+ * Throws a 400 problem listing every bad parameter.
+ */
+export function parseRange(query: unknown, now: Date = new Date()): TimeRange {
+  const parsed = RangeQuery.safeParse(query ?? {});
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+  const granularity = parsed.data.granularity ?? 'day';
+  const step = granularity === 'hour' ? HOUR_MS : DAY_MS;
+  const toRaw = parsed.data.to;
+  const fromRaw = parsed.data.from;
+  const to =
+    toRaw === undefined
+      ? now
+      : DATE_ONLY.test(toRaw)
+        ? new Date(`${toRaw}T00:00:00Z`).getTime() + DAY_MS
+        : toRaw;
+  const toDate = new Date(to);
+  const defaultSpan = granularity === 'hour' ? 48 * HOUR_MS : 30 * DAY_MS;
+  const fromDate =
+    fromRaw === undefined
+      ? new Date(toDate.getTime() - defaultSpan)
+      : new Date(DATE_ONLY.test(fromRaw) ? `${fromRaw}T00:00:00Z` : fromRaw);
+  const from = floorTo(fromDate, granularity);
+  // The bucket holding `to` counts when `to` is not on a bucket boundary.
+  const toCeil = new Date(Math.ceil(toDate.getTime() / step) * step);
+  if (from.getTime() >= toCeil.getTime()) {
+    throw problems.invalidQuery([{ path: 'from', message: '`from` must be before `to`' }]);
+  }
+  if ((toCeil.getTime() - from.getTime()) / step > MAX_BUCKETS) {
+    throw problems.invalidQuery([
+      { path: 'granularity', message: `the range spans more than ${MAX_BUCKETS} ${granularity} buckets` },
+    ]);
+  }
+  return { from, to: toCeil, granularity };
+}
+
+const FeedsQuery = z.object({ from: z.iso.date().optional(), to: z.iso.date().optional() }).strict();
+
+/** Dates (`YYYY-MM-DD`, inclusive) for the feed listing; default the last 7 days. */
+export function parseFeedRange(query: unknown, now: Date = new Date()): { from: string; to: string } {
+  const parsed = FeedsQuery.safeParse(query ?? {});
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+  const to = parsed.data.to ?? now.toISOString().slice(0, 10);
+  const from =
+    parsed.data.from ??
+    new Date(new Date(`${to}T00:00:00Z`).getTime() - 6 * DAY_MS).toISOString().slice(0, 10);
+  if (from > to) throw problems.invalidQuery([{ path: 'from', message: '`from` must not be after `to`' }]);
+  return { from, to };
+}
+
+const IdParam = z.string().min(1).max(256);
+
+export function parseId(value: unknown, path: string): string {
+  const parsed = IdParam.safeParse(value);
+  if (!parsed.success) throw problems.invalidQuery([{ path, message: 'must be 1–256 characters' }]);
+  return parsed.data;
+}
+
+const LimitQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }).strict();
+
+export function parseLimit(query: unknown, fallback: number): number {
+  const parsed = LimitQuery.safeParse(query ?? {});
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+  return parsed.data.limit ?? fallback;
+}
+
+export function rejectQuery(query: unknown): void {
+  const parsed = z
+    .object({})
+    .strict()
+    .safeParse(query ?? {});
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+}

@@ -1,0 +1,64 @@
+import type { RollupCounters } from '@vocflow/contracts';
+import { derive, emptyCounters, type RollupReader } from '@vocflow/rollups';
+import type { RollupQueries } from './rollup-queries.ts';
+
+/** Sums two sets of counters, aspects and channels key by key. */
+export function addCounters(a: RollupCounters, b: RollupCounters): RollupCounters {
+  const sum = emptyCounters();
+  for (const key of Object.keys(sum) as (keyof RollupCounters)[]) {
+    if (key === 'aspects' || key === 'channels') continue;
+    sum[key] = a[key] + b[key];
+  }
+  for (const source of [a, b]) {
+    for (const [channel, n] of Object.entries(source.channels))
+      sum.channels[channel] = (sum.channels[channel] ?? 0) + n;
+    for (const [aspect, { count, sum: total }] of Object.entries(source.aspects)) {
+      const entry = sum.aspects[aspect] ?? { count: 0, sum: 0 };
+      sum.aspects[aspect] = { count: entry.count + count, sum: entry.sum + total };
+    }
+  }
+  return sum;
+}
+
+/** The query API's view of the rollups in Redis, over the rollups package's reader. */
+export function createRollupQueries(reader: RollupReader): RollupQueries {
+  return {
+    async overview() {
+      return (await reader.overview()).counters;
+    },
+    async listSegments() {
+      return (await reader.listSegments()).map((view) => ({ segmentId: view.id, counters: view.counters }));
+    },
+    async allTime(scope, id) {
+      const exists = scope === 'segment' ? await reader.segmentExists(id) : await reader.customerExists(id);
+      if (!exists) return null;
+      return (await reader.getRollup(scope, id)).counters;
+    },
+    async series(scope, id, granularity, from, to) {
+      // The reader's range is inclusive; ours ends before `to`.
+      const views = await reader.series(scope, id, granularity, from, new Date(to.getTime() - 1));
+      return views.map((view) => ({
+        bucketStart: view.bucketStart ?? from.toISOString(),
+        counters: view.counters,
+      }));
+    },
+    async getCustomer(customerId) {
+      if (!(await reader.customerExists(customerId))) return null;
+      const profile = await reader.getCustomer(customerId);
+      if (profile === null) return { customerId, profile: null };
+      const { schema: _schema, ...fields } = profile;
+      return { customerId, profile: fields };
+    },
+    latestFeedback: (customerId, limit) => reader.latestFeedback(customerId, limit),
+    recentAlerts: (limit) => reader.recentAlerts(limit),
+    async worstSegments(limit) {
+      return (await reader.worstSegments(limit)).map((view) => ({
+        segmentId: view.id,
+        counters: view.counters,
+      }));
+    },
+    derive,
+    empty: emptyCounters,
+    add: addCounters,
+  };
+}

@@ -1,0 +1,128 @@
+import type { RollupCounters } from '@vocflow/contracts';
+import type { FastifyPluginAsync } from 'fastify';
+import { createApiKeyCheck } from './api-key.auth.ts';
+import { sendCached } from './http-cache.ts';
+import { problems } from './problem.ts';
+import {
+  bucketStarts,
+  parseFeedRange,
+  parseId,
+  parseLimit,
+  parseRange,
+  rejectQuery,
+  type TimeRange,
+} from './query-params.ts';
+import type { FeedLister, PipelineCounter, QueryScope, RollupQueries } from './rollup-queries.ts';
+
+export interface V1RoutesOptions {
+  readonly queries: RollupQueries;
+  readonly pipeline: PipelineCounter;
+  readonly feeds: FeedLister;
+  readonly apiKeys: readonly string[];
+  /** `Cache-Control` of every /v1 answer. */
+  readonly cacheControl: string;
+  readonly clock?: () => Date;
+}
+
+/** Raw counts and the derived metrics, side by side, as every total and bucket is shown. */
+function view(queries: RollupQueries, counters: RollupCounters) {
+  return { counts: counters, metrics: queries.derive(counters) };
+}
+
+async function seriesView(queries: RollupQueries, scope: QueryScope, id: string, range: TimeRange) {
+  const buckets = await queries.series(scope, id, range.granularity, range.from, range.to);
+  const byStart = new Map(buckets.map((b) => [new Date(b.bucketStart).toISOString(), b.counters]));
+  let totals = queries.empty();
+  const series = bucketStarts(range).map((bucketStart) => {
+    const counters = byStart.get(bucketStart) ?? queries.empty();
+    totals = queries.add(totals, counters);
+    return { bucketStart, ...view(queries, counters) };
+  });
+  return {
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    granularity: range.granularity,
+    totals: view(queries, totals),
+    series,
+  };
+}
+
+/** `/v1/*`: the query API. Every route needs a bearer API key. */
+export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options) => {
+  const { queries, pipeline, feeds, cacheControl } = options;
+  const clock = options.clock ?? (() => new Date());
+  app.addHook('onRequest', createApiKeyCheck(options.apiKeys));
+
+  app.get('/overview', async (request, reply) => {
+    const limit = parseLimit(request.query, 5);
+    const [counters, counts, worst, alerts] = await Promise.all([
+      queries.overview(),
+      pipeline.counts(),
+      queries.worstSegments(limit),
+      queries.recentAlerts(10),
+    ]);
+    return sendCached(
+      request,
+      reply,
+      {
+        totals: view(queries, counters),
+        channels: counters.channels,
+        pipeline: counts,
+        worstSegments: worst.map((s) => ({ segmentId: s.segmentId, ...view(queries, s.counters) })),
+        recentAlerts: alerts,
+      },
+      cacheControl,
+    );
+  });
+
+  app.get('/segments', async (request, reply) => {
+    rejectQuery(request.query);
+    const segments = await queries.listSegments();
+    segments.sort((a, b) => a.segmentId.localeCompare(b.segmentId));
+    return sendCached(
+      request,
+      reply,
+      { segments: segments.map((s) => ({ segmentId: s.segmentId, ...view(queries, s.counters) })) },
+      cacheControl,
+    );
+  });
+
+  app.get<{ Params: { segmentId: string } }>('/segments/:segmentId', async (request, reply) => {
+    const segmentId = parseId(request.params.segmentId, 'segmentId');
+    const range = parseRange(request.query, clock());
+    const allTime = await queries.allTime('segment', segmentId);
+    if (allTime === null) throw problems.segmentNotFound(segmentId);
+    const body = {
+      segmentId,
+      allTime: view(queries, allTime),
+      ...(await seriesView(queries, 'segment', segmentId, range)),
+    };
+    return sendCached(request, reply, body, cacheControl);
+  });
+
+  app.get<{ Params: { customerId: string } }>('/customers/:customerId', async (request, reply) => {
+    const customerId = parseId(request.params.customerId, 'customerId');
+    const range = parseRange(request.query, clock());
+    const customer = await queries.getCustomer(customerId);
+    if (customer === null) throw problems.customerNotFound(customerId);
+    const [allTime, latest, series] = await Promise.all([
+      queries.allTime('customer', customerId),
+      queries.latestFeedback(customerId, 10),
+      seriesView(queries, 'customer', customerId, range),
+    ]);
+    const body = {
+      customerId,
+      profile: customer.profile,
+      allTime: view(queries, allTime ?? queries.empty()),
+      ...series,
+      latestFeedback: latest,
+    };
+    return sendCached(request, reply, body, cacheControl);
+  });
+
+  app.get('/feeds', async (request, reply) => {
+    const range = parseFeedRange(request.query, clock());
+    const files = await feeds.list(range.from, range.to);
+    return sendCached(request, reply, { ...range, files }, 'private, no-store');
+  });
+};
