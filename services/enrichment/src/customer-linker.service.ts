@@ -1,0 +1,108 @@
+import {
+  type CustomerProfile,
+  type EnrichedFeedback,
+  EnrichedFeedback as EnrichedSchema,
+  encode,
+  FeedbackAlert,
+} from '@vocflow/contracts';
+import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
+import type { Logger } from 'pino';
+import { type AlertRule, evaluateAlerts } from './alerts.rules.ts';
+import { type CustomerLookup, profileRefKeys, snapshotOf } from './customer-table.store.ts';
+import { type SegmentRule, segmentsFor } from './segments.rules.ts';
+import type { UnlinkedStore } from './unlinked.store.ts';
+
+export interface CustomerLinker {
+  /** Links items just parked whose profile arrived meanwhile (closes the race with the table). */
+  linkParked(records: readonly EnrichedFeedback[]): Promise<number>;
+  /** Links every waiting item that names this profile (called for each profile update once caught up). */
+  linkProfile(profile: CustomerProfile): Promise<number>;
+  /** Links every waiting item whose profile is now known (at start and periodically). */
+  sweep(): Promise<number>;
+}
+
+export interface CustomerLinkerDeps {
+  readonly customers: CustomerLookup;
+  readonly store: UnlinkedStore;
+  readonly producer: VocflowProducer;
+  readonly topics: { readonly enriched: string; readonly alerts: string };
+  readonly segmentRules: readonly SegmentRule[];
+  readonly alertRules: readonly AlertRule[];
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  readonly onLinked?: (count: number) => void;
+}
+
+/** The waiting record re-emitted for its customer: `revision + 1`, profile and segments filled in. */
+export function relinked(
+  record: EnrichedFeedback,
+  profile: CustomerProfile,
+  segmentRules: readonly SegmentRule[],
+  now: Date,
+): EnrichedFeedback {
+  const snapshot = snapshotOf(profile);
+  return EnrichedSchema.parse({
+    ...record,
+    revision: record.revision + 1,
+    enrichedAt: now.toISOString(),
+    customer: { ref: record.customer.ref, key: profile.id, profile: snapshot },
+    segments: segmentsFor(segmentRules, {
+      profile: snapshot,
+      channel: record.channel,
+      source: record.source,
+    }),
+  });
+}
+
+/**
+ * Re-emits items that counted under `unknown` once their customer's profile is known. Produce first
+ * and await the acknowledgement, then delete from Redis: a crash in between only re-emits the same
+ * (feedbackId, version, revision), which aggregation counts once. Alerts that fire only now (an
+ * enterprise customer's strongly negative comment) are produced too; those that already fired are not.
+ */
+export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'linker' });
+
+  const link = async (records: readonly EnrichedFeedback[]): Promise<number> => {
+    const linked: { from: EnrichedFeedback; to: EnrichedFeedback; alerts: FeedbackAlert[] }[] = [];
+    const at = now();
+    for (const record of records) {
+      const profile = deps.customers.resolve(record.customer.ref);
+      if (!profile) continue;
+      const to = relinked(record, profile, deps.segmentRules, at);
+      const before = new Set(evaluateAlerts(deps.alertRules, record, at).map((a) => a.alertId));
+      const alerts = evaluateAlerts(deps.alertRules, to, at).filter((a) => !before.has(a.alertId));
+      linked.push({ from: record, to, alerts });
+    }
+    if (linked.length === 0) return 0;
+    const enriched: OutboundMessage[] = linked.map(({ to }) => ({
+      key: to.feedbackId,
+      value: encode(EnrichedSchema, to),
+    }));
+    const alerts: OutboundMessage[] = linked.flatMap(({ alerts }) =>
+      alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
+    );
+    await deps.producer.sendBatch([
+      { topic: deps.topics.enriched, messages: enriched },
+      { topic: deps.topics.alerts, messages: alerts },
+    ]);
+    for (const { from } of linked) await deps.store.remove(from);
+    deps.onLinked?.(linked.length);
+    log.info({ linked: linked.length }, 'linked items to customers');
+    return linked.length;
+  };
+
+  return {
+    linkParked: link,
+    async linkProfile(profile) {
+      const waiting = await deps.store.find(profileRefKeys(profile));
+      return waiting.length === 0 ? 0 : link(waiting);
+    },
+    async sweep() {
+      let total = 0;
+      for await (const page of deps.store.scan()) total += await link(page);
+      return total;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { EnrichedFeedback, encode, FeedbackAlert } from '@vocflow/contracts';
+import type { OutboundMessage, Sink, VocflowProducer } from '@vocflow/kafka';
+import type { CustomerLinker } from './customer-linker.service.ts';
+import type { EnrichmentOutput } from './types.ts';
+import type { UnlinkedStore } from './unlinked.store.ts';
+
+export interface EnrichmentSinkDeps {
+  readonly producer: VocflowProducer;
+  readonly topics: { readonly enriched: string; readonly alerts: string };
+  readonly store: UnlinkedStore;
+  readonly linker: CustomerLinker;
+  readonly onAlerts?: (alerts: readonly FeedbackAlert[]) => void;
+}
+
+/**
+ * Writes one partition batch: items whose customer is unknown are parked in Redis first, then every
+ * enriched record (key = feedbackId) and alert is produced and acknowledged; finally the parked items
+ * are checked against the table once more, so a profile that arrived meanwhile links them at once.
+ * The runner commits the batch only after this resolves.
+ */
+export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentOutput> {
+  return {
+    async write(outputs) {
+      if (outputs.length === 0) return undefined;
+      const parked = outputs.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
+      if (parked.length > 0) await deps.store.park(parked);
+      const enriched: OutboundMessage[] = outputs.map(({ value }) => ({
+        key: value.enriched.feedbackId,
+        value: encode(EnrichedFeedback, value.enriched),
+      }));
+      const alerts = outputs.flatMap(({ value }) => value.alerts);
+      await deps.producer.sendBatch([
+        { topic: deps.topics.enriched, messages: enriched },
+        {
+          topic: deps.topics.alerts,
+          messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
+        },
+      ]);
+      if (alerts.length > 0) deps.onAlerts?.(alerts);
+      if (parked.length > 0) await deps.linker.linkParked(parked);
+      return undefined;
+    },
+  };
+}

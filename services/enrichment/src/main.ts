@@ -1,0 +1,292 @@
+import { createAnalyzer } from '@vocflow/analysis';
+import { createRedis, type RedisClient } from '@vocflow/clients';
+import { redact } from '@vocflow/config';
+import { topicNames } from '@vocflow/contracts';
+import {
+  type BatchConsumer,
+  createBatchConsumer,
+  createKafka,
+  createProducer,
+  kafkaReadiness,
+  type VocflowProducer,
+} from '@vocflow/kafka';
+import {
+  Counter,
+  createLogger,
+  createRegistry,
+  createShutdown,
+  Gauge,
+  handleSignals,
+  type OpsServer,
+  type Registry,
+  startOpsServer,
+} from '@vocflow/observability';
+import type { Logger } from 'pino';
+import { createAlertWebhookConsumer } from './alert-webhook.consumer.ts';
+import { type EnrichmentConfig, loadConfig } from './config.ts';
+import { createCustomerLinker } from './customer-linker.service.ts';
+import { CustomerTable } from './customer-table.store.ts';
+import { createCustomerTableLoader } from './customers.consumer.ts';
+import { createEnrichmentSink } from './enrichment.consumer.ts';
+import { createPiiRedactor } from './pii.redactor.ts';
+import { createEnrichmentPipeline } from './pipeline.ts';
+import type { Hydrator } from './steps/hydrate.step.ts';
+import type { Analyzer } from './types.ts';
+import { createRedisUnlinkedStore, type UnlinkedStore } from './unlinked.store.ts';
+import { createWebhookSender, type WebhookSender } from './webhook.sender.ts';
+
+export interface EnrichmentOverrides {
+  readonly logger?: Logger;
+  readonly analyzer?: Analyzer;
+  readonly hydrator?: Hydrator;
+  readonly store?: UnlinkedStore;
+  readonly webhookSender?: WebhookSender;
+  readonly now?: () => Date;
+}
+
+export interface EnrichmentHandle {
+  readonly config: Readonly<EnrichmentConfig>;
+  readonly opsPort: number;
+  readonly registry: Registry;
+  readonly customers: CustomerTable;
+  /** Links every waiting item whose profile is known now (also runs periodically). */
+  sweep(): Promise<number>;
+  isReady(): Promise<boolean>;
+  /** Idempotent: stops intake, finishes and commits the batch in flight, flushes, closes clients. */
+  close(): Promise<void>;
+}
+
+/** Starts an enrichment worker: customer table first (ready once caught up), then the consumers. */
+export async function start(
+  env: Record<string, string | undefined>,
+  overrides: EnrichmentOverrides = {},
+): Promise<EnrichmentHandle> {
+  const config = loadConfig(env);
+  const logger = overrides.logger ?? createLogger({ service: 'enrichment', level: config.logLevel });
+  logger.info({ config: redact(config) }, 'starting');
+  const registry = createRegistry('enrichment');
+  const prefix = config.kafka.topicPrefix;
+  const topics = topicNames(prefix);
+  const shutdown = createShutdown(logger);
+
+  const metrics = {
+    customers: new Gauge({
+      name: 'vocflow_enrichment_customers',
+      help: 'Profiles in the local customer table',
+      registers: [registry],
+    }),
+    parked: new Counter({
+      name: 'vocflow_enrichment_unlinked_parked_total',
+      help: 'Items whose customer was unknown, parked until the profile arrives',
+      registers: [registry],
+    }),
+    linked: new Counter({
+      name: 'vocflow_enrichment_linked_total',
+      help: 'Parked items re-emitted with their customer',
+      registers: [registry],
+    }),
+    alerts: new Counter({
+      name: 'vocflow_enrichment_alerts_total',
+      help: 'Alerts raised, by rule',
+      labelNames: ['rule'],
+      registers: [registry],
+    }),
+    pii: new Counter({
+      name: 'vocflow_enrichment_pii_redactions_total',
+      help: 'PII redactions in free text, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'vocflow_alert_webhook_deliveries_total',
+      help: 'Outbound alert webhook deliveries, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId ?? 'vocflow-enrichment',
+    logger,
+  });
+  const producer: VocflowProducer = createProducer(kafka, { logger, registry });
+  let redis: RedisClient | undefined;
+  const store =
+    overrides.store ??
+    createRedisUnlinkedStore({
+      redis: (redis = createRedis(config.redis, { name: 'vocflow-enrichment' })),
+      keyPrefix: config.redis.keyPrefix,
+      ttlSeconds: config.unlinked.ttlSeconds,
+    });
+  redis?.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+
+  const customers = new CustomerTable();
+  const linker = createCustomerLinker({
+    customers,
+    store,
+    producer,
+    topics: { enriched: topics.feedbackEnriched, alerts: topics.alerts },
+    segmentRules: config.segmentRules,
+    alertRules: config.alertRules,
+    logger,
+    ...(overrides.now ? { now: overrides.now } : {}),
+    onLinked: (n) => metrics.linked.inc(n),
+  });
+
+  // Linking runs one job at a time, off the table's consumer, so a slow Redis never stalls the table.
+  let linking: Promise<unknown> = Promise.resolve();
+  const enqueueLink = (job: () => Promise<number>) => {
+    linking = linking.then(job).catch((error) => {
+      logger.warn({ err: error }, 'linking failed; the next sweep retries');
+    });
+    return linking;
+  };
+  const sweep = async () => {
+    let total = 0;
+    await enqueueLink(async () => {
+      total = await linker.sweep();
+      return total;
+    });
+    return total;
+  };
+
+  const table = createCustomerTableLoader({
+    kafka,
+    topic: topics.customers,
+    groupPrefix: `${prefix}vocflow-enrichment-customers`,
+    table: customers,
+    logger,
+    onProfile: (profile) => void enqueueLink(() => linker.linkProfile(profile)),
+    onChange: (size) => metrics.customers.set(size),
+  });
+
+  const redactor = createPiiRedactor({
+    enabled: config.pii.enabled,
+    hashSalt: config.pii.hashSalt,
+    onRedact: (kind) => metrics.pii.inc({ kind }),
+  });
+  const analyzer = overrides.analyzer ?? createAnalyzer();
+  const pipeline = createEnrichmentPipeline({
+    analyzer,
+    customers,
+    redactor,
+    segmentRules: config.segmentRules,
+    alertRules: config.alertRules,
+    hydrator: overrides.hydrator,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  const consumer: BatchConsumer = createBatchConsumer({
+    kafka,
+    groupId: `${prefix}vocflow-enrichment`,
+    topics: [topics.feedbackRaw],
+    service: 'enrichment',
+    stage: 'enrichment',
+    dlqTopic: topics.dlq,
+    producer,
+    logger,
+    registry,
+    process: async (message) => {
+      const result = await pipeline(message);
+      if (result.kind === 'ok' && result.value.awaitsProfile) metrics.parked.inc();
+      return result;
+    },
+    sink: createEnrichmentSink({
+      producer,
+      topics: { enriched: topics.feedbackEnriched, alerts: topics.alerts },
+      store,
+      linker,
+      onAlerts: (alerts) => {
+        for (const alert of alerts) metrics.alerts.inc({ rule: alert.rule });
+      },
+    }),
+  });
+
+  let webhook: BatchConsumer | undefined;
+  if (config.webhook) {
+    webhook = createAlertWebhookConsumer({
+      kafka,
+      producer,
+      sender:
+        overrides.webhookSender ??
+        createWebhookSender({
+          url: config.webhook.url,
+          secret: config.webhook.secret,
+          maxAttempts: config.webhook.maxAttempts,
+          timeoutMs: config.webhook.timeoutMs,
+          backoffMs: config.webhook.backoffMs,
+          maxBackoffMs: config.webhook.maxBackoffMs,
+        }),
+      topics: { alerts: topics.alerts, dlq: topics.dlq },
+      groupId: `${prefix}vocflow-alert-webhook`,
+      concurrency: config.webhook.concurrency,
+      logger,
+      onDelivery: (outcome) => metrics.deliveries.inc({ outcome }),
+    });
+  }
+
+  const kafkaReady = kafkaReadiness(kafka);
+  const checks = [
+    kafkaReady,
+    { name: 'customer_table', check: () => table.isCaughtUp() },
+    { name: 'consumer', check: () => consumer.isReady() },
+    ...(webhook ? [{ name: 'alert_webhook', check: () => webhook.isReady() }] : []),
+  ];
+  let ops: OpsServer | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+
+  // Shutdown order: stop intake (main consumer, webhook), then linking, table, producer, Redis, ops.
+  shutdown.add('sweep timer', () => clearInterval(sweepTimer));
+  shutdown.add('consumer', () => consumer.close());
+  shutdown.add('alert webhook', () => webhook?.close());
+  shutdown.add('customer table', () => table.close());
+  shutdown.add('linking', async () => {
+    await linking;
+  });
+  shutdown.add('producer', () => producer.disconnect());
+  shutdown.add('redis', async () => {
+    if (redis) await redis.quit().catch(() => redis?.disconnect());
+  });
+  shutdown.add('ops server', () => ops?.close());
+
+  try {
+    ops = await startOpsServer({ registry, checks, port: config.opsPort, logger });
+    await producer.connect();
+    await table.start({ timeoutMs: config.customerTableTimeoutMs });
+    await sweep();
+    sweepTimer = setInterval(() => void sweep(), config.unlinked.sweepIntervalMs);
+    sweepTimer.unref();
+    await consumer.start();
+    await webhook?.start();
+  } catch (error) {
+    await shutdown.run('start failed');
+    throw error;
+  }
+  logger.info({ opsPort: ops.port }, 'enrichment started');
+
+  return {
+    config,
+    opsPort: ops.port,
+    registry,
+    customers,
+    sweep,
+    async isReady() {
+      for (const c of checks) if (!(await c.check())) return false;
+      return true;
+    },
+    close: () => shutdown.run('close'),
+  };
+}
+
+if (import.meta.main) {
+  const logger = createLogger({ service: 'enrichment', level: process.env['LOG_LEVEL'] ?? 'info' });
+  try {
+    const handle = await start(process.env, { logger });
+    const signals = createShutdown(logger);
+    signals.add('enrichment', () => handle.close());
+    handleSignals(signals, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'enrichment failed to start');
+    process.exitCode = 1;
+  }
+}

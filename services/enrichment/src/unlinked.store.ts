@@ -1,0 +1,112 @@
+import type { RedisClient } from '@vocflow/clients';
+import { EnrichedFeedback } from '@vocflow/contracts';
+import { RetryableError } from '@vocflow/kafka';
+import { type RefKey, refKeys } from './customer-table.store.ts';
+
+/**
+ * Enriched items whose customer was unknown, filed under each reference they carry until the
+ * profile arrives. Layout: one hash per reference, `{prefix}:unlinked:{id|email|handle}:<value>`,
+ * field = feedbackId, value = the enriched record as produced; the key expires `ttlSeconds` after the
+ * last item was filed under it.
+ */
+export interface UnlinkedStore {
+  park(records: readonly EnrichedFeedback[]): Promise<void>;
+  /** Every item filed under any of these references (deduplicated by feedbackId). */
+  find(keys: readonly RefKey[]): Promise<EnrichedFeedback[]>;
+  /** Removes the item from every reference it was filed under, unless a newer record replaced it. */
+  remove(record: EnrichedFeedback): Promise<void>;
+  /** Every waiting item, a page at a time. */
+  scan(): AsyncIterable<EnrichedFeedback[]>;
+}
+
+// Deletes the field only if it still holds the record that was linked (a newer version may have replaced it).
+const DELETE_IF_SAME = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
+
+function isCluster(redis: RedisClient): redis is Extract<RedisClient, { nodes: unknown }> {
+  return typeof (redis as { nodes?: unknown }).nodes === 'function';
+}
+
+export function createRedisUnlinkedStore(settings: {
+  redis: RedisClient;
+  keyPrefix: string;
+  ttlSeconds: number;
+}): UnlinkedStore {
+  const { redis, ttlSeconds } = settings;
+  const base = `${settings.keyPrefix}:unlinked:`;
+  const keyOf = (ref: RefKey) => `${base}${ref.kind}:${ref.value}`;
+  const serialized = (record: EnrichedFeedback) => JSON.stringify(record);
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw new RetryableError('redis', `Redis failed: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const parse = (values: Iterable<string>, into: Map<string, EnrichedFeedback>) => {
+    for (const value of values) {
+      const checked = EnrichedFeedback.safeParse(safeJson(value));
+      if (!checked.success) continue;
+      const prior = into.get(checked.data.feedbackId);
+      if (!prior || newer(checked.data, prior)) into.set(checked.data.feedbackId, checked.data);
+    }
+  };
+  return {
+    park: (records) =>
+      guard(async () => {
+        await Promise.all(
+          records.flatMap((record) =>
+            refKeys(record.customer.ref).map(async (ref) => {
+              const key = keyOf(ref);
+              await redis.hset(key, record.feedbackId, serialized(record));
+              await redis.expire(key, ttlSeconds);
+            }),
+          ),
+        );
+      }),
+    find: (keys) =>
+      guard(async () => {
+        const found = new Map<string, EnrichedFeedback>();
+        const hashes = await Promise.all(keys.map((ref) => redis.hgetall(keyOf(ref))));
+        for (const hash of hashes) parse(Object.values(hash), found);
+        return [...found.values()];
+      }),
+    remove: (record) =>
+      guard(async () => {
+        const value = serialized(record);
+        await Promise.all(
+          refKeys(record.customer.ref).map((ref) =>
+            redis.eval(DELETE_IF_SAME, 1, keyOf(ref), record.feedbackId, value),
+          ),
+        );
+      }),
+    async *scan() {
+      const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+      const pattern = `${base.replace(/[*?[\]\\]/g, '\\$&')}*`;
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await guard(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 200));
+          cursor = next;
+          if (keys.length === 0) continue;
+          const found = new Map<string, EnrichedFeedback>();
+          const hashes = await guard(() => Promise.all(keys.map((key) => redis.hgetall(key))));
+          for (const hash of hashes) parse(Object.values(hash), found);
+          if (found.size > 0) yield [...found.values()];
+        } while (cursor !== '0');
+      }
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Orders records of one item by (version, revision). */
+export function newer(a: EnrichedFeedback, b: EnrichedFeedback): boolean {
+  return a.version > b.version || (a.version === b.version && a.revision > b.revision);
+}
