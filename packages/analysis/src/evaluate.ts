@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Analyzer, createAnalyzer } from './analyzer.ts';
 import { buildLexicon } from './lexicon.ts';
@@ -187,6 +187,40 @@ export interface QualityRecord {
   crossValidated: SetFigures;
   crossDomain: SetFigures;
   rules: SetFigures;
+}
+
+export const MAX_NEUTRAL_SHARE = 0.1;
+export const TOLERANCE = 0.01;
+
+/**
+ * What got worse than the record: an accuracy more than one point below it (cross-validated, or the
+ * rules alone), or a cross-validated neutral share above 10 %. Empty when quality holds.
+ */
+export function qualityRegressions(
+  current: Pick<Evaluation, 'crossValidated' | 'rules'>,
+  recorded: QualityRecord,
+): string[] {
+  const problems: string[] = [];
+  for (const view of ['crossValidated', 'rules'] as const) {
+    for (const [set, was] of Object.entries(recorded[view]) as [DatasetName, SetMetrics][]) {
+      const now = current[view][set];
+      if (now === undefined) {
+        problems.push(`${view} ${set}: not measured`);
+        continue;
+      }
+      if (now.accuracy < was.accuracy - TOLERANCE) {
+        problems.push(`${view} ${set}: accuracy ${now.accuracy} < recorded ${was.accuracy} − ${TOLERANCE}`);
+      }
+      if (view === 'crossValidated' && now.neutralShare > MAX_NEUTRAL_SHARE) {
+        problems.push(`${view} ${set}: neutral share ${now.neutralShare} > ${MAX_NEUTRAL_SHARE}`);
+      }
+    }
+  }
+  return problems;
+}
+
+export function readQualityRecord(): QualityRecord {
+  return JSON.parse(readFileSync(QUALITY_URL, 'utf8')) as QualityRecord;
 }
 
 /** `node evaluate.ts [dataDir] [--json] [--record]`: prints the table; --record rewrites quality.json. */

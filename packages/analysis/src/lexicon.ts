@@ -58,7 +58,7 @@ export const DOMAIN_VALENCES: Readonly<Record<string, number>> = {
   confusing: -2, confused: -2, clunky: -2, complicated: -2, cumbersome: -2, tedious: -2, annoying: -2,
   intuitive: 2, seamless: 2, seamlessly: 2, smooth: 2, smoothly: 2, easy: 2, easier: 1, effortless: 2,
   reliable: 2, sturdy: 2, durable: 2, solid: 2, comfortable: 2, fast: 2, quick: 2, quickly: 1,
-  crisp: 2, clear: 1, loud: 1, works: 1, worked: 1, working: 1, flawless: 3, flawlessly: 3, perfectly: 3,
+  crisp: 2, clear: 1, loud: 1, work: 1, works: 1, worked: 1, working: 1, flawless: 3, flawlessly: 3, perfectly: 3,
   recommended: 2, recommend: 2, impressed: 3, impressive: 3, pleased: 3, happy: 3, unhappy: -2,
   mediocre: -2, subpar: -2, meh: -1, bland: -2, tasteless: -2, stale: -2, soggy: -2, overcooked: -2,
   undercooked: -2, greasy: -1, cold: -1, burnt: -2, dirty: -2, filthy: -3, gross: -3, tasty: 3,
