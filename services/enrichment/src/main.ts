@@ -111,11 +111,13 @@ export async function start(
     logger,
   });
   const producer: VocflowProducer = createProducer(kafka, { logger, registry });
-  let redis: RedisClient | undefined;
+  const redis: RedisClient | undefined = overrides.store
+    ? undefined
+    : createRedis(config.redis, { name: 'vocflow-enrichment' });
   const store =
     overrides.store ??
     createRedisUnlinkedStore({
-      redis: (redis = createRedis(config.redis, { name: 'vocflow-enrichment' })),
+      redis: redis!,
       keyPrefix: config.redis.keyPrefix,
       ttlSeconds: config.unlinked.ttlSeconds,
     });
