@@ -216,7 +216,7 @@ export const STOPWORDS: Readonly<Record<(typeof LANGUAGES)[number], readonly str
     'der', 'die', 'das', 'und', 'ist', 'nicht', 'ich', 'ein', 'eine', 'sehr', 'mit', 'auf', 'es', 'sie',
     'zu', 'den', 'dem', 'auch', 'war', 'wie', 'aber', 'oder', 'für', 'wir', 'kein', 'keine', 'noch', 'bei',
     'nur', 'schon', 'mein', 'hat', 'haben', 'sind', 'gut', 'schlecht', 'danke', 'wurde', 'leider', 'ganz',
-    'immer', 'mir', 'mich', 'dass', 'ware', 'lieferung',
+    'immer', 'mir', 'mich', 'dass', 'ware', 'lieferung', 'was',
   ],
   fr: [
     'le', 'la', 'les', 'et', 'est', 'une', 'des', 'du', 'je', 'pas', 'que', 'qui', 'pour', 'dans', 'très',
@@ -241,7 +241,7 @@ export const STOPWORDS: Readonly<Record<(typeof LANGUAGES)[number], readonly str
   nl: [
     'de', 'het', 'een', 'en', 'niet', 'van', 'ik', 'dat', 'die', 'op', 'te', 'zijn', 'met', 'voor', 'maar',
     'ook', 'heel', 'erg', 'wel', 'geen', 'wij', 'naar', 'nog', 'dit', 'er', 'goed', 'slecht', 'bedankt',
-    'bezorging', 'werkt', 'zeer', 'mijn', 'niks',
+    'bezorging', 'werkt', 'zeer', 'mijn', 'niks', 'is', 'was',
   ],
 };
 
