@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.command.ts';
+import { registerStart } from './start.command.ts';
+import { registerTopics } from './topics.command.ts';
 
 /**
  * Every subcommand lives in its own `<name>.command.ts` file and exports `register<Name>(program)`.
@@ -6,4 +9,7 @@ import type { Command } from 'commander';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerAnalyze(program);
+  registerStart(program);
+  registerTopics(program);
 }

@@ -1,0 +1,156 @@
+import { createKafka, ensureTopics } from '@vocflow/kafka';
+import { createLogger } from '@vocflow/observability';
+import { PROJECT_ROOT, settingsFromEnv, settingsToEnv, stackUp } from '@vocflow/stack';
+import type { Command } from 'commander';
+import { devSecretsPath, firstOf, loadOrCreateDevSecrets } from '../dev-secrets.ts';
+import {
+  parseOnly,
+  SERVICES,
+  type ServiceId,
+  serviceEntry,
+  servicePort,
+  superviseServices,
+  waitForHttp,
+} from '../supervisor.ts';
+
+interface StartOptions {
+  readonly only?: string;
+  readonly topics: boolean;
+  readonly devSecrets?: boolean;
+  readonly allowUnsigned?: string;
+  readonly stopDeadline: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const ROLE: Record<ServiceId, string> = {
+  ingest: 'webhooks, interviews, mentions, customers',
+  api: 'query API',
+  enrichment: 'ops: /healthz /readyz /metrics',
+  aggregation: 'ops: /healthz /readyz /metrics',
+};
+
+/** Creates vocflow's topics (idempotent) on the cluster the environment names. */
+export async function createTopicsFor(env: Env): Promise<string[]> {
+  const logger = createLogger({ service: 'vocflow-cli', level: 'warn' });
+  const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:19092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  const kafka = createKafka({ brokers, clientId: 'vocflow-cli', logger });
+  return ensureTopics(kafka, { prefix: env['VOCFLOW_TOPIC_PREFIX'] ?? '' });
+}
+
+function defined(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** `vocflow start`: the local stack when none is configured, the topics, and the services as processes. */
+export async function runStart(
+  options: StartOptions,
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+) {
+  const only = parseOnly(options.only);
+  let env: Env = { ...process.env };
+  let local = false;
+  if (settingsFromEnv(env) === undefined) {
+    write('No KAFKA_BROKERS / REDIS_URL / S3_ENDPOINT given: bringing up the local stack…');
+    const stack = await stackUp({ onProgress: (message) => write(`  stack: ${message}`) });
+    env = { ...settingsToEnv(stack.settings), ...defined(env) };
+    local = true;
+    write(
+      `Local stack ready (${stack.runtime}): Kafka ${stack.settings.kafkaBrokers.join(',')}, Redis ${stack.settings.redisUrl}, S3 ${stack.settings.s3.endpoint}`,
+    );
+  }
+
+  let secrets: Readonly<Record<string, string>> = {};
+  if (options.devSecrets ?? local) {
+    const file = devSecretsPath(PROJECT_ROOT);
+    const loaded = loadOrCreateDevSecrets(file);
+    secrets = loaded.secrets;
+    if (loaded.created.length > 0) write(`Generated development secrets in ${file}`);
+    env = { ...secrets, ...defined(env) };
+  }
+  if (options.allowUnsigned) env['ALLOW_UNSIGNED_SOURCES'] = options.allowUnsigned;
+
+  if (options.topics) {
+    const created = await createTopicsFor(env);
+    write(created.length > 0 ? `Created topics: ${created.join(', ')}` : 'Topics exist.');
+  }
+
+  let failed = false;
+  const supervisor = superviseServices({
+    services: only.map((name) => ({ name, entry: serviceEntry(name), env })),
+    write,
+    color: process.stdout.isTTY === true,
+    stopDeadlineMs: Number(options.stopDeadline),
+    onUnexpectedExit: (exit) => {
+      failed = true;
+      void supervisor.stop(`${exit.name} exited unexpectedly`);
+    },
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    void supervisor.stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const alive = () => !failed;
+  const ready = await Promise.all(
+    only.map((name) => waitForHttp(`http://127.0.0.1:${servicePort(name, env)}/healthz`, 90_000, alive)),
+  );
+  if (ready.every(Boolean)) {
+    const lines = ['', 'vocflow is running:'];
+    for (const name of only) {
+      lines.push(`  ${name.padEnd(12)} http://127.0.0.1:${servicePort(name, env)}  (${ROLE[name]})`);
+    }
+    if (only.includes('api')) {
+      const key = firstOf(env['API_KEYS']);
+      const base = `http://127.0.0.1:${servicePort('api', env)}`;
+      lines.push(
+        `  dashboard    ${base}/${key && secrets['API_KEYS'] === env['API_KEYS'] ? `#key=${encodeURIComponent(key)}` : ''}`,
+      );
+      lines.push(`  openapi      ${base}/openapi.json`);
+    }
+    const shown = Object.keys(secrets).filter((name) => env[name] === secrets[name]);
+    if (shown.length > 0) {
+      lines.push(
+        '',
+        'Development secrets (from .vocflow/dev-secrets.json; set the variables to use your own):',
+      );
+      for (const name of shown) lines.push(`  ${name}=${secrets[name]}`);
+    }
+    lines.push('', 'Press Ctrl-C to stop.', '');
+    write(lines.join('\n'));
+  } else if (!failed) {
+    const late = only.filter((_, i) => !ready[i]);
+    write(`not answering on /healthz after 90 s: ${late.join(', ')} (still running; see their logs above)`);
+  }
+
+  const exits = await supervisor.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (failed || exits.some((e) => e.unexpected)) process.exitCode = 1;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      `run the pipeline: brings up the local stack when KAFKA_BROKERS, REDIS_URL and S3_ENDPOINT are not set, creates the topics, and runs ${Object.keys(SERVICES).join(', ')} as separate processes`,
+    )
+    .option('--only <services>', 'run only these services (comma-separated), e.g. --only ingest')
+    .option('--no-topics', 'do not create the topics first')
+    .option(
+      '--dev-secrets',
+      'use the development secrets even with an external stack (default: only with the local stack)',
+    )
+    .option(
+      '--allow-unsigned <sources>',
+      'accept unsigned webhooks from these sources (local development only)',
+    )
+    .option('--stop-deadline <ms>', 'how long services get to shut down before they are killed', '30000')
+    .action(async (options: StartOptions) => {
+      await runStart(options);
+    });
+}
