@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { registerAnalyze } from './analyze.command.ts';
 import { registerStart } from './start.command.ts';
 import { registerTopics } from './topics.command.ts';
 
@@ -9,7 +8,6 @@ import { registerTopics } from './topics.command.ts';
  */
 export function registerCommands(program: Command): void {
   void program;
-  registerAnalyze(program);
   registerStart(program);
   registerTopics(program);
 }
