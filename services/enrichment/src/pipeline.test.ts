@@ -113,7 +113,12 @@ describe('enrichment pipeline', () => {
   it('scores all text of the item once and has no sentiment without text', async () => {
     const seen: string[] = [];
     const { pipeline } = setup({
-      analyzer: { analyze: (text) => (seen.push(text), keywordAnalyzer.analyze(text)) },
+      analyzer: {
+        analyze: (text) => {
+          seen.push(text);
+          return keywordAnalyzer.analyze(text);
+        },
+      },
     });
     await enrich(
       pipeline,
