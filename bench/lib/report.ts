@@ -1,0 +1,145 @@
+/** `bench/report.json` (stable field names other tools read) and `bench/REPORT.md`. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MachineInfo } from './machine.ts';
+import { round } from './stats.ts';
+
+type Figure = number | null;
+
+export interface DrillLine {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly counted: number | null;
+  readonly lost: number | null;
+  readonly doubleCounted: number | null;
+  readonly dlq: number;
+  readonly recoveryMs: number | null;
+  readonly notes: readonly string[];
+}
+
+export interface BenchReport {
+  readonly generatedAt: string;
+  readonly mode: 'quick' | 'full';
+  readonly runs: number;
+  readonly machine: MachineInfo;
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly transport: { eventsPerSecond: Figure; samples: Figure[] };
+  readonly bareHttp: { requestsPerSecond: Figure; samples: Figure[] };
+  readonly ingest: { requestsPerSecond: Figure; ratioToBareHttp: Figure; source: string };
+  readonly enrichment: { eventsPerSecond: Figure; passthroughEventsPerSecond: Figure; ratioToPassthrough: Figure };
+  readonly aggregation: {
+    eventsPerSecond: Figure;
+    consumeOnlyEventsPerSecond: Figure;
+    ratioToConsumeOnly: Figure;
+    redisCommandsPerEvent: Figure;
+    redisWritesPerEvent: Figure;
+    source: string;
+  };
+  readonly analyzer: { textsPerSecondPerCore: Figure; source: string };
+  readonly e2e: {
+    eventsPerSecond: Figure;
+    ratioToTransport: Figure;
+    p50Ms: Figure;
+    p95Ms: Figure;
+    p99Ms: Figure;
+    halfLoadEventsPerSecond: Figure;
+    redisCommandsPerEvent: Figure;
+    s3ObjectsPerMinute: Figure;
+    ramp: readonly unknown[];
+  };
+  readonly processes: Readonly<Record<string, { cpuMsPerEvent: Figure; peakRssMiB: Figure }>>;
+  readonly targets: readonly { name: string; target: string; actual: Figure; met: boolean | null }[];
+  readonly drills: readonly DrillLine[];
+  readonly notes: readonly string[];
+}
+
+export function targetsOf(report: Omit<BenchReport, 'targets'>): BenchReport['targets'] {
+  const check = (name: string, target: string, actual: Figure, ok: (v: number) => boolean) => ({
+    name,
+    target,
+    actual: round(actual),
+    met: actual === null ? null : ok(actual),
+  });
+  return [
+    check('e2e throughput vs transport', '≥ 0.6', report.e2e.ratioToTransport, (v) => v >= 0.6),
+    check('e2e throughput (1 event per request)', '≥ 15000 events/s', report.e2e.eventsPerSecond, (v) => v >= 15_000),
+    check('e2e p99 at half load', '≤ 500 ms', report.e2e.p99Ms, (v) => v <= 500),
+    check('ingest vs bare HTTP', '≥ 0.7', report.ingest.ratioToBareHttp, (v) => v >= 0.7),
+    check('aggregation vs consume-only', '≥ 0.7', report.aggregation.ratioToConsumeOnly, (v) => v >= 0.7),
+    check('Redis commands per event', '≤ 0.05', report.aggregation.redisCommandsPerEvent, (v) => v <= 0.05),
+  ];
+}
+
+const fmt = (v: Figure | undefined, unit = '') => (v === null || v === undefined ? '—' : `${round(v)}${unit}`);
+
+export function renderMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [
+    '# vocflow benchmark report',
+    '',
+    `Generated ${report.generatedAt} (${report.mode} run, median of ${report.runs} interleaved run(s)), commit ${m.gitCommit}.`,
+    '',
+    '## Machine and versions',
+    '',
+    `- ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; load average at start ${m.loadAverageAtStart.join(' / ')}`,
+    ...Object.entries(m.versions).map(([k, v]) => `- ${k}: ${v}`),
+    `- settings: \`${JSON.stringify(report.settings)}\``,
+    '',
+    '## Targets',
+    '',
+    '| target | wanted | measured | met |',
+    '|---|---|---|---|',
+    ...report.targets.map(
+      (t) => `| ${t.name} | ${t.target} | ${fmt(t.actual)} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'no'} |`,
+    ),
+    '',
+    '## Figures',
+    '',
+    '| figure | value | baseline | ratio |',
+    '|---|---|---|---|',
+    `| transport ceiling (raw kafkajs produce→consume→produce→consume) | ${fmt(report.transport.eventsPerSecond, ' ev/s')} | | |`,
+    `| bare node:http POST | ${fmt(report.bareHttp.requestsPerSecond, ' req/s')} | | |`,
+    `| ingest (${report.ingest.source}) | ${fmt(report.ingest.requestsPerSecond, ' req/s')} | bare HTTP | ${fmt(report.ingest.ratioToBareHttp)} |`,
+    `| enrichment drain | ${fmt(report.enrichment.eventsPerSecond, ' ev/s')} | passthrough ${fmt(report.enrichment.passthroughEventsPerSecond, ' ev/s')} | ${fmt(report.enrichment.ratioToPassthrough)} |`,
+    `| aggregation drain (${report.aggregation.source}) | ${fmt(report.aggregation.eventsPerSecond, ' ev/s')} | consume-only ${fmt(report.aggregation.consumeOnlyEventsPerSecond, ' ev/s')} | ${fmt(report.aggregation.ratioToConsumeOnly)} |`,
+    `| aggregation Redis commands / event | ${fmt(report.aggregation.redisCommandsPerEvent)} (writes ${fmt(report.aggregation.redisWritesPerEvent)}) | | |`,
+    `| analyzer (${report.analyzer.source}) | ${fmt(report.analyzer.textsPerSecondPerCore, ' texts/s/core')} | | |`,
+    `| end to end, highest sustained | ${fmt(report.e2e.eventsPerSecond, ' ev/s')} | transport | ${fmt(report.e2e.ratioToTransport)} |`,
+    `| webhook→rollup latency at ${fmt(report.e2e.halfLoadEventsPerSecond, ' ev/s')} | p50 ${fmt(report.e2e.p50Ms, ' ms')}, p95 ${fmt(report.e2e.p95Ms, ' ms')}, p99 ${fmt(report.e2e.p99Ms, ' ms')} | | |`,
+    `| e2e Redis commands / event (incl. API reads) | ${fmt(report.e2e.redisCommandsPerEvent)} | | |`,
+    `| S3 objects per minute | ${fmt(report.e2e.s3ObjectsPerMinute)} | | |`,
+    '',
+    '## Processes (end-to-end latency run)',
+    '',
+    '| process | CPU ms / event | peak RSS MiB |',
+    '|---|---|---|',
+    ...Object.entries(report.processes).map(([name, p]) => `| ${name} | ${fmt(p.cpuMsPerEvent)} | ${fmt(p.peakRssMiB)} |`),
+    '',
+    '## Fault drills',
+    '',
+    '| drill | passed | sent | acknowledged | counted | lost | double-counted | DLQ | recovery |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...report.drills.map(
+      (d) =>
+        `| ${d.name} | ${d.passed ? 'yes' : 'NO'} | ${d.sent} | ${d.acknowledged} | ${d.counted ?? '—'} | ${d.lost ?? '—'} | ${d.doubleCounted ?? '—'} | ${d.dlq} | ${d.recoveryMs === null ? '—' : `${Math.round(d.recoveryMs)} ms`} |`,
+    ),
+    ...(report.drills.length === 0 ? ['', '(no drills in this run: `npm run drill`)'] : []),
+    '',
+    '## Notes',
+    '',
+    ...(report.notes.length === 0 ? ['- none'] : report.notes.map((n) => `- ${n}`)),
+    ...report.drills.flatMap((d) => d.notes.map((n) => `- drill ${d.name}: ${n}`)),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function writeReport(dir: string, report: BenchReport): { json: string; markdown: string } {
+  const json = join(dir, 'report.json');
+  const markdown = join(dir, 'REPORT.md');
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(markdown, renderMarkdown(report));
+  return { json, markdown };
+}

@@ -1,0 +1,204 @@
+/**
+ * `vocflow bench [--quick]`: measures baselines and the pipeline in the same run, interleaved, and
+ * writes `bench/report.json` and `bench/REPORT.md`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createS3 } from '@vocflow/clients';
+import { countObjects } from './lib/s3-objects.ts';
+import { machineInfo } from './lib/machine.ts';
+import { benchKafka, deleteNamespaceTopics, missingServices, newNamespace } from './lib/pipeline.ts';
+import { PROJECT_ROOT } from './lib/processes.ts';
+import { type BenchReport, type DrillLine, targetsOf, writeReport } from './lib/report.ts';
+import { stackEndpoints } from './lib/stack-endpoints.ts';
+import { median, ratio, round } from './lib/stats.ts';
+import { EXTERNAL_BENCHES, type ExternalOutcome, pick, runExternal } from './stages/external.ts';
+import { benchTransport } from './stages/kafka-chain.ts';
+import {
+  benchBareHttp,
+  benchDrains,
+  benchEndToEnd,
+  benchIngestHarness,
+  type DrainFigures,
+  type EndToEndFigures,
+} from './stages/pipeline-stages.ts';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  readonly runs?: number;
+  /** Where report.json and REPORT.md go; default `bench/`. */
+  readonly outDir?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Drill lines to include (from `vocflow drill`). */
+  readonly drills?: readonly DrillLine[];
+  readonly log?: (line: string) => void;
+}
+
+export function benchSettings(quick: boolean) {
+  return quick
+    ? {
+        runs: 2,
+        transportEvents: 20_000,
+        httpMs: 2_000,
+        drainEvents: 10_000,
+        rates: [1_000, 2_000, 4_000, 8_000, 16_000],
+        stepMs: 3_000,
+        latencyMs: 5_000,
+      }
+    : {
+        runs: 3,
+        transportEvents: 200_000,
+        httpMs: 10_000,
+        drainEvents: 100_000,
+        rates: [1_000, 2_000, 4_000, 6_000, 8_000, 12_000, 16_000, 24_000, 32_000],
+        stepMs: 15_000,
+        latencyMs: 30_000,
+      };
+}
+
+async function attempt<T>(label: string, notes: string[], run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    notes.push(`${label}: not measured (${(error as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const settings = benchSettings(options.quick);
+  const runs = options.runs ?? settings.runs;
+  const stack = stackEndpoints(env);
+  const workDir = join(PROJECT_ROOT, '.vocflow', 'bench', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(workDir, { recursive: true });
+  const notes: string[] = [];
+  const machine = machineInfo();
+  const kafka = benchKafka(stack.kafkaBrokers);
+  const s3 = createS3({ ...stack.s3, forcePathStyle: true, prefix: '' });
+  const missing = missingServices();
+  if (missing.length > 0) notes.push(`services without an entry point yet: ${missing.join(', ')}`);
+
+  const transport: number[] = [];
+  const bare: number[] = [];
+  const ingest: number[] = [];
+  const drains: DrainFigures[] = [];
+  const e2e: EndToEndFigures[] = [];
+  const external: Record<string, ExternalOutcome[]> = { ingest: [], aggregation: [], analyzer: [] };
+  const runNotes = new Set<string>();
+
+  for (let run = 1; run <= runs; run += 1) {
+    const rn: string[] = [];
+    log(`run ${run}/${runs}: transport ceiling`);
+    const ns = newNamespace('transport');
+    const t = await attempt('transport', rn, () => benchTransport(kafka, ns.topicPrefix, settings.transportEvents, ns.id));
+    await deleteNamespaceTopics(kafka, ns.topicPrefix);
+    if (t) transport.push(t.eventsPerSecond);
+    log(`run ${run}/${runs}: bare HTTP ceiling`);
+    bare.push(await benchBareHttp(settings.httpMs));
+    log(`run ${run}/${runs}: ingest`);
+    const context = { quick: options.quick, durationMs: settings.httpMs, stack, workDir, env };
+    for (const [key, bench] of Object.entries(EXTERNAL_BENCHES)) {
+      external[key]!.push(await runExternal(bench, context));
+    }
+    const i = await attempt('ingest (harness)', rn, () => benchIngestHarness(stack, workDir, settings.httpMs));
+    if (i !== undefined) ingest.push(i);
+    log(`run ${run}/${runs}: enrichment and aggregation drains`);
+    const d = await attempt('stage drains', rn, () => benchDrains(stack, workDir, settings.drainEvents));
+    if (d) drains.push(d);
+    log(`run ${run}/${runs}: end-to-end ramp`);
+    const e = await attempt('end to end', rn, () =>
+      benchEndToEnd(stack, workDir, {
+        rates: settings.rates,
+        stepMs: settings.stepMs,
+        latencyMs: settings.latencyMs,
+        countS3: (prefix) => countObjects(s3, stack.s3.bucket, prefix),
+      }),
+    );
+    if (e) e2e.push(e);
+    for (const n of rn) runNotes.add(n);
+  }
+  notes.push(...runNotes);
+
+  const figure = (key: keyof typeof EXTERNAL_BENCHES, ...names: string[]) => {
+    const outcomes = external[key]!;
+    const values = outcomes.flatMap((o) => (o.ok ? [pick(o.figures, ...names) ?? Number.NaN] : []));
+    const failed = outcomes.find((o): o is { ok: false; reason: string } => !o.ok);
+    if (failed) notes.push(`${EXTERNAL_BENCHES[key].exportName}: ${failed.reason}`);
+    const m = median(values);
+    return Number.isFinite(m) ? m : null;
+  };
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+
+  const transportRate = num(median(transport));
+  const bareRate = num(median(bare));
+  const externalIngest = figure('ingest', 'requestsPerSecond', 'eventsPerSecond');
+  const ingestRate = externalIngest ?? num(median(ingest));
+  const externalAgg = figure('aggregation', 'eventsPerSecond');
+  const externalAggRatio = figure('aggregation', 'ratioToConsumeOnly');
+  const externalRedis = figure('aggregation', 'redisCommandsPerEvent');
+  const analyzer = figure('analyzer', 'textsPerSecondPerCore', 'textsPerSecond');
+  const dm = (pickField: (d: DrainFigures) => number) => num(median(drains.map(pickField)));
+  const em = (pickField: (e: EndToEndFigures) => number | null) => num(median(e2e.map((e) => pickField(e) ?? Number.NaN)));
+  const aggRate = externalAgg ?? dm((d) => d.aggregationEventsPerSecond);
+  const consumeOnly = dm((d) => d.consumeOnlyEventsPerSecond);
+  const e2eRate = em((e) => e.eventsPerSecond);
+  const processes: Record<string, { cpuMsPerEvent: number | null; peakRssMiB: number | null }> = {};
+  for (const name of new Set(e2e.flatMap((e) => Object.keys(e.cpuMsPerEvent)))) {
+    processes[name] = {
+      cpuMsPerEvent: round(em((e) => e.cpuMsPerEvent[name] ?? null)),
+      peakRssMiB: em((e) => e.peakRssMiB[name] ?? null),
+    };
+  }
+  if (e2e.length > 0 && e2e.some((e) => e.ramp.every((s) => s.sustained))) {
+    notes.push('the highest ramp step was still sustained: the ceiling is above the ramp (raise the rates)');
+  }
+
+  const partial: Omit<BenchReport, 'targets'> = {
+    generatedAt: new Date().toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    runs,
+    machine,
+    settings: { ...settings, runs, kafkaBrokers: stack.kafkaBrokers, s3Endpoint: stack.s3.endpoint, workDir },
+    transport: { eventsPerSecond: round(transportRate), samples: transport.map((v) => round(v)) },
+    bareHttp: { requestsPerSecond: round(bareRate), samples: bare.map((v) => round(v)) },
+    ingest: {
+      requestsPerSecond: round(ingestRate),
+      ratioToBareHttp: round(ratio(ingestRate, bareRate)),
+      source: externalIngest !== null ? 'benchIngest' : 'harness: ingest process, saturating load',
+    },
+    enrichment: {
+      eventsPerSecond: round(dm((d) => d.enrichmentEventsPerSecond)),
+      passthroughEventsPerSecond: round(dm((d) => d.passthroughEventsPerSecond)),
+      ratioToPassthrough: round(ratio(dm((d) => d.enrichmentEventsPerSecond), dm((d) => d.passthroughEventsPerSecond))),
+    },
+    aggregation: {
+      eventsPerSecond: round(aggRate),
+      consumeOnlyEventsPerSecond: round(consumeOnly),
+      ratioToConsumeOnly: round(externalAggRatio ?? ratio(aggRate, consumeOnly)),
+      redisCommandsPerEvent: round(externalRedis ?? dm((d) => d.redisCommandsPerEvent), 4),
+      redisWritesPerEvent: round(dm((d) => d.redisWritesPerEvent), 4),
+      source: externalAgg !== null ? 'benchAggregation' : 'harness: aggregation process draining enriched',
+    },
+    analyzer: { textsPerSecondPerCore: round(analyzer), source: analyzer !== null ? 'benchAnalyzer' : 'missing' },
+    e2e: {
+      eventsPerSecond: round(e2eRate),
+      ratioToTransport: round(ratio(e2eRate, transportRate)),
+      p50Ms: round(em((e) => e.p50Ms)),
+      p95Ms: round(em((e) => e.p95Ms)),
+      p99Ms: round(em((e) => e.p99Ms)),
+      halfLoadEventsPerSecond: round(em((e) => e.halfLoadPerSecond)),
+      redisCommandsPerEvent: round(em((e) => e.redisCommandsPerEvent), 4),
+      s3ObjectsPerMinute: round(em((e) => e.s3ObjectsPerMinute)),
+      ramp: e2e.map((e) => e.ramp),
+    },
+    processes,
+    drills: options.drills ?? [],
+    notes,
+  };
+  const report: BenchReport = { ...partial, targets: targetsOf(partial) };
+  const written = writeReport(options.outDir ?? join(PROJECT_ROOT, 'bench'), report);
+  log(`wrote ${written.json} and ${written.markdown}`);
+  return report;
+}
