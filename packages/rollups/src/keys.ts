@@ -72,6 +72,12 @@ export function bucketSuffix(at: Bucketed): string {
   return `${at.granularity === 'hour' ? 'h' : 'd'}:${at.bucket}`;
 }
 
+export function parseBucket(suffix: string): Bucketed {
+  if (suffix.startsWith('h:')) return { granularity: 'hour', bucket: suffix.slice(2) };
+  if (suffix.startsWith('d:')) return { granularity: 'day', bucket: suffix.slice(2) };
+  return { granularity: 'all' };
+}
+
 export function createKeyspace(options: KeyspaceOptions): Keyspace {
   const prefix = options.keyPrefix;
   const shards = options.shards ?? DEFAULT_SHARDS;

@@ -6,6 +6,7 @@ import {
   bucketRange,
   createKeyspace,
   type KeyspaceOptions,
+  parseBucket,
   parseRollupId,
   rollupId,
 } from './keys.ts';
@@ -49,6 +50,8 @@ export interface RollupReader {
   worstSegments(limit: number): Promise<RollupView[]>;
   /** The day rollups of every segment and customer with data on `day` (YYYY-MM-DD): what a feed holds. */
   dayRollups(day: string): Promise<RollupView[]>;
+  /** Rollups by id and bucket (`a`, `d:YYYY-MM-DD`, `h:YYYY-MM-DDTHH`), as the writer reports changes. */
+  getBuckets(refs: readonly { rollupId: string; bucket: string }[]): Promise<RollupView[]>;
 }
 
 /** Buckets are at most this many per series call (a year of hours). */
@@ -178,6 +181,9 @@ export function createRollupReader(redis: RedisClient, options: KeyspaceOptions)
     async dayRollups(day) {
       const rids = await union((s) => keys.dayMembers(s, day));
       return readMany(rids.map((rid) => ({ rid, at: { granularity: 'day', bucket: day } })));
+    },
+    async getBuckets(refs) {
+      return readMany(refs.map((ref) => ({ rid: ref.rollupId, at: parseBucket(ref.bucket) })));
     },
   };
 }

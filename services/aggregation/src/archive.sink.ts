@@ -1,0 +1,166 @@
+import { gzipSync } from 'node:zlib';
+import { type ProcessedMessage, RetryableError, type Sink, type SinkAck } from '@vocflow/kafka';
+import type { ObjectStore } from './object.store.ts';
+import type { ArchiveEntry } from './types.ts';
+
+export const ARCHIVE_ROOT = 'archive/enriched';
+
+const pad = (offset: bigint) => offset.toString().padStart(20, '0');
+
+/**
+ * `archive/enriched/dt=YYYY-MM-DD/<topic>-p<partition>-<windowStart>-<lastOffset>.ndjson.gz`: the
+ * events of one day within an offset window of one partition. Names depend only on offsets, so a
+ * replay writes the same names.
+ */
+export function archiveObjectKey(
+  day: string,
+  topic: string,
+  partition: number,
+  windowStart: bigint,
+  last: bigint,
+): string {
+  return `${windowPrefix(day, topic, partition, windowStart)}${pad(last)}.ndjson.gz`;
+}
+function windowPrefix(day: string, topic: string, partition: number, windowStart: bigint): string {
+  return `${ARCHIVE_ROOT}/dt=${day}/${topic}-p${partition}-${pad(windowStart)}-`;
+}
+
+interface WindowBuffer {
+  readonly start: bigint;
+  readonly lines: Map<string, string[]>;
+  last: bigint;
+  bytes: number;
+  firstAt: number;
+  /** Last offset already written as a (partial) object, if any. */
+  flushedThrough: bigint | null;
+  /** Objects this window has in S3 (to remove superseded partial ones). */
+  written: Set<string> | null;
+}
+
+interface PartitionArchive {
+  window: WindowBuffer | null;
+  durable: bigint | null;
+}
+
+export interface ArchiveSinkOptions {
+  readonly store: ObjectStore;
+  /** Offsets per window (objects cover aligned windows). */
+  readonly windowOffsets: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Buffers enriched events per partition in aligned offset windows and writes gzip NDJSON objects,
+ * one per event day. A window is written when it is complete (durable: offsets are committed through
+ * its end), or early as a partial object when it grows past `maxBytes` or ages past `maxAgeMs`. A
+ * partial object is rewritten under its final name when the window completes and the superseded one
+ * removed, and offsets stay committed at the window's start until then: after a crash or a
+ * rebalance the window is re-read and rewritten under the same names, never duplicated.
+ */
+export function createArchiveSink(options: ArchiveSinkOptions): Sink<ArchiveEntry> {
+  const windowSize = BigInt(options.windowOffsets);
+  const now = options.now ?? Date.now;
+  const partitions = new Map<string, PartitionArchive>();
+  const stateOf = (topic: string, partition: number) => {
+    const key = `${topic}\u0000${partition}`;
+    let state = partitions.get(key);
+    if (!state) {
+      state = { window: null, durable: null };
+      partitions.set(key, state);
+    }
+    return state;
+  };
+
+  const writeWindow = async (topic: string, partition: number, w: WindowBuffer): Promise<void> => {
+    const names = new Set<string>();
+    try {
+      if (w.written === null) {
+        // First write of this window by this owner: find objects an earlier owner left for it.
+        w.written = new Set();
+        for (const day of w.lines.keys()) {
+          for (const key of await options.store.list(windowPrefix(day, topic, partition, w.start)))
+            w.written.add(key);
+        }
+      }
+      for (const [day, lines] of w.lines) {
+        const name = archiveObjectKey(day, topic, partition, w.start, w.last);
+        await options.store.put(name, gzipSync(`${lines.join('\n')}\n`), 'application/x-ndjson', 'gzip');
+        names.add(name);
+      }
+      const superseded = [...w.written].filter((key) => !names.has(key));
+      if (superseded.length > 0) await options.store.delete(superseded);
+    } catch (error) {
+      throw new RetryableError('s3', `S3 did not store the archive: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    w.written = names;
+    w.flushedThrough = w.last;
+  };
+
+  const ack = (state: PartitionArchive): SinkAck => ({
+    durableThrough: state.durable === null ? null : state.durable.toString(),
+  });
+
+  return {
+    async write(outputs: readonly ProcessedMessage<ArchiveEntry>[], context) {
+      const state = stateOf(context.topic, context.partition);
+      for (const { message, value } of outputs) {
+        const offset = BigInt(message.offset);
+        const start = (offset / windowSize) * windowSize;
+        if (state.window && state.window.start !== start) {
+          const done = state.window;
+          if (done.flushedThrough !== done.last) await writeWindow(context.topic, context.partition, done);
+          state.durable = done.start + windowSize - 1n;
+          state.window = null;
+          await context.heartbeat();
+        }
+        if (!state.window) {
+          state.window = {
+            start,
+            lines: new Map(),
+            last: offset,
+            bytes: 0,
+            firstAt: now(),
+            flushedThrough: null,
+            written: null,
+          };
+          // Offsets before this window are durable: the window starts where the last one ended.
+          if (state.durable === null && offset > 0n) state.durable = start - 1n;
+        }
+        const w = state.window;
+        const lines = w.lines.get(value.day) ?? [];
+        lines.push(value.line);
+        w.lines.set(value.day, lines);
+        w.last = offset;
+        w.bytes += value.line.length + 1;
+        if (offset === start + windowSize - 1n) {
+          await writeWindow(context.topic, context.partition, w);
+          state.durable = offset;
+          state.window = null;
+        }
+      }
+      const w = state.window;
+      if (
+        w &&
+        w.flushedThrough !== w.last &&
+        (w.bytes >= options.maxBytes || now() - w.firstAt >= options.maxAgeMs)
+      ) {
+        await writeWindow(context.topic, context.partition, w);
+      }
+      return ack(state);
+    },
+    async flush(topic, partition) {
+      const state = stateOf(topic, partition);
+      const w = state.window;
+      if (w && w.flushedThrough !== w.last && now() - w.firstAt >= options.maxAgeMs)
+        await writeWindow(topic, partition, w);
+      return ack(state);
+    },
+    revoke(topic, partition) {
+      partitions.delete(`${topic}\u0000${partition}`);
+    },
+  };
+}

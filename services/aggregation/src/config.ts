@@ -1,0 +1,83 @@
+import {
+  type Env,
+  envBoolean,
+  envInt,
+  envList,
+  envPort,
+  kafkaEnv,
+  logEnv,
+  parseConfig,
+  redisEnv,
+  s3Env,
+  toKafkaConfig,
+  toRedisConfig,
+  toS3Config,
+} from '@vocflow/config';
+import { z } from 'zod';
+
+export const AggregationEnv = z.object({
+  ...kafkaEnv,
+  ...redisEnv,
+  ...s3Env,
+  ...logEnv,
+  AGGREGATION_OPS_PORT: envPort(8083),
+  /** Hash-slot shards the rollups are spread over (Redis Cluster). Fixed for the life of the data. */
+  ROLLUP_SHARDS: envInt(16, { min: 1, max: 1024 }),
+  /** Latest feedback summaries kept per customer. */
+  LATEST_FEEDBACK_PER_CUSTOMER: envInt(20, { min: 1, max: 1000 }),
+  /** Most recent alerts kept for the API. */
+  RECENT_ALERTS_KEPT: envInt(200, { min: 1, max: 100_000 }),
+  /** Partitions processed at the same time by one instance. */
+  AGGREGATION_CONCURRENCY: envInt(4, { min: 1, max: 64 }),
+  /** Run the S3 archive consumer in this process. */
+  ARCHIVE_ENABLED: envBoolean(true),
+  /** Archive objects cover aligned windows of this many offsets of one partition. */
+  ARCHIVE_WINDOW_OFFSETS: envInt(5_000, { min: 1, max: 10_000_000 }),
+  /** Flush a window early (as a partial object, rewritten later) when its buffer reaches this size. */
+  ARCHIVE_MAX_BYTES: envInt(16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
+  /** … or when its oldest buffered event is this old. */
+  ARCHIVE_MAX_AGE_MS: envInt(30_000, { min: 10, max: 3_600_000 }),
+  /** Write the marketing feeds in this process. */
+  FEEDS_ENABLED: envBoolean(true),
+  /** How often days changed since the last run are (re)written. */
+  FEEDS_INTERVAL_MS: envInt(60_000, { min: 100, max: 86_400_000 }),
+  /** Publish rollup changes to `rollups.v1`. */
+  ROLLUP_CHANGES_ENABLED: envBoolean(true),
+  /** Scopes whose changes are published (`customer` adds one record per active customer per interval). */
+  ROLLUP_CHANGES_SCOPES: envList(['overall', 'segment']).pipe(
+    z.array(z.enum(['overall', 'segment', 'customer'])),
+  ),
+  /** Changes are coalesced and published at most this often. */
+  ROLLUP_CHANGES_INTERVAL_MS: envInt(5_000, { min: 10, max: 3_600_000 }),
+});
+export type AggregationEnv = z.output<typeof AggregationEnv>;
+
+export function loadConfig(env: Env) {
+  const e = parseConfig('aggregation', AggregationEnv, env);
+  return Object.freeze({
+    kafka: toKafkaConfig(e),
+    redis: toRedisConfig(e),
+    s3: toS3Config(e),
+    logLevel: e.LOG_LEVEL,
+    opsPort: e.AGGREGATION_OPS_PORT,
+    rollups: {
+      shards: e.ROLLUP_SHARDS,
+      latestPerCustomer: e.LATEST_FEEDBACK_PER_CUSTOMER,
+      alertsKept: e.RECENT_ALERTS_KEPT,
+      concurrency: e.AGGREGATION_CONCURRENCY,
+    },
+    archive: {
+      enabled: e.ARCHIVE_ENABLED,
+      windowOffsets: e.ARCHIVE_WINDOW_OFFSETS,
+      maxBytes: e.ARCHIVE_MAX_BYTES,
+      maxAgeMs: e.ARCHIVE_MAX_AGE_MS,
+    },
+    feeds: { enabled: e.FEEDS_ENABLED, intervalMs: e.FEEDS_INTERVAL_MS },
+    changes: {
+      enabled: e.ROLLUP_CHANGES_ENABLED,
+      scopes: e.ROLLUP_CHANGES_SCOPES,
+      intervalMs: e.ROLLUP_CHANGES_INTERVAL_MS,
+    },
+  });
+}
+export type AggregationConfig = ReturnType<typeof loadConfig>;

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { RedisClient } from '@vocflow/clients';
+import { RetryableError } from '@vocflow/kafka';
+import type { Logger } from '@vocflow/observability';
+import type { Keyspace, RollupReader } from '@vocflow/rollups';
+import { feedRowOf, toNdjson, toParquet } from './feed-rows.ts';
+import type { ObjectStore } from './object.store.ts';
+
+export const FEEDS_ROOT = 'feeds/rollups';
+export const MANIFEST_KEY = `${FEEDS_ROOT}/manifest.json`;
+
+export interface FeedFile {
+  readonly ndjson: string;
+  readonly parquet: string;
+  readonly rows: number;
+}
+export interface FeedManifest {
+  readonly schema: 'vocflow.feeds.manifest.v1';
+  readonly updatedAt: string;
+  /** Per day, the latest files per scope. */
+  readonly days: Record<
+    string,
+    { writtenAt: string; segment: FeedFile; customer: FeedFile; overall: FeedFile }
+  >;
+}
+
+export interface FeedsWriter {
+  /** Writes every day changed since the last run; returns the days written. */
+  runOnce(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The marketing feeds: per day and scope (segment, customer, overall) the day rollups as NDJSON and
+ * Parquet under `feeds/rollups/<scope>/dt=YYYY-MM-DD/`, and `feeds/rollups/manifest.json` naming the
+ * latest files. Days are taken from the dirty sets the apply script fills, so a day is rewritten
+ * whenever late feedback changes it. One instance at a time writes (a Redis lock).
+ */
+export function createFeedsWriter(deps: {
+  redis: RedisClient;
+  keys: Keyspace;
+  reader: Pick<RollupReader, 'dayRollups'>;
+  store: ObjectStore;
+  intervalMs: number;
+  logger: Logger;
+  /** Start the schedule (false: only runOnce). */
+  schedule?: boolean;
+}): FeedsWriter {
+  const owner = randomUUID();
+  const lockMs = Math.max(30_000, deps.intervalMs * 3);
+  let running: Promise<string[]> | undefined;
+
+  const popDirty = async (): Promise<string[]> => {
+    const days = new Set<string>();
+    for (let shard = 0; shard < deps.keys.shards; shard++) {
+      const popped = (await deps.redis.spop(deps.keys.dirtyDays(shard), 10_000)) as string[] | null;
+      for (const d of popped ?? []) days.add(d);
+    }
+    return [...days].sort();
+  };
+
+  const writeDay = async (day: string): Promise<FeedManifest['days'][string]> => {
+    const views = await deps.reader.dayRollups(day);
+    const files = {} as Record<'segment' | 'customer' | 'overall', FeedFile>;
+    for (const scope of ['segment', 'customer', 'overall'] as const) {
+      const rows = views.filter((v) => v.scope === scope).map((v) => feedRowOf(day, v));
+      const base = `${FEEDS_ROOT}/${scope}/dt=${day}/rollups`;
+      await deps.store.put(`${base}.ndjson`, toNdjson(rows), 'application/x-ndjson');
+      await deps.store.put(`${base}.parquet`, toParquet(rows), 'application/vnd.apache.parquet');
+      files[scope] = { ndjson: `${base}.ndjson`, parquet: `${base}.parquet`, rows: rows.length };
+    }
+    return { writtenAt: new Date().toISOString(), ...files };
+  };
+
+  const runOnce = async (): Promise<string[]> => {
+    const locked = await deps.redis.set(deps.keys.feedsLock(), owner, 'PX', lockMs, 'NX');
+    if (locked !== 'OK') return [];
+    let days: string[] = [];
+    try {
+      days = await popDirty();
+      if (days.length === 0) return [];
+      const raw = await deps.store.get(MANIFEST_KEY);
+      const manifest: FeedManifest = raw
+        ? (JSON.parse(Buffer.from(raw).toString('utf8')) as FeedManifest)
+        : { schema: 'vocflow.feeds.manifest.v1', updatedAt: '', days: {} };
+      const entries = { ...manifest.days };
+      for (const day of days) entries[day] = await writeDay(day);
+      const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+      const next: FeedManifest = {
+        schema: 'vocflow.feeds.manifest.v1',
+        updatedAt: new Date().toISOString(),
+        days: sorted,
+      };
+      await deps.store.put(MANIFEST_KEY, JSON.stringify(next, null, 2), 'application/json');
+      deps.logger.info({ days: days.length }, 'feeds written');
+      return days;
+    } catch (error) {
+      // The days go back to the dirty set, so the next run writes them.
+      if (days.length > 0) await deps.redis.sadd(deps.keys.dirtyDays(0), ...days).catch(() => undefined);
+      throw new RetryableError('s3', `feeds not written: ${(error as Error).message}`, { cause: error });
+    } finally {
+      const current = await deps.redis.get(deps.keys.feedsLock()).catch(() => null);
+      if (current === owner) await deps.redis.del(deps.keys.feedsLock()).catch(() => undefined);
+    }
+  };
+
+  const run = () => {
+    running ??= runOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer =
+    deps.schedule === false
+      ? undefined
+      : setInterval(() => {
+          run().catch((error) => deps.logger.warn({ err: error }, 'feeds run failed; will retry'));
+        }, deps.intervalMs);
+  timer?.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    runOnce: run,
+    close() {
+      closing ??= (async () => {
+        if (timer) clearInterval(timer);
+        await running?.catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}

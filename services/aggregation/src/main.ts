@@ -1,0 +1,173 @@
+import { createRedis, createS3 } from '@vocflow/clients';
+import { redact } from '@vocflow/config';
+import { topicNames } from '@vocflow/contracts';
+import { createKafka, createProducer, ensureTopics, kafkaReadiness } from '@vocflow/kafka';
+import {
+  createLogger,
+  createRegistry,
+  createShutdown,
+  handleSignals,
+  type Logger,
+  type Registry,
+  startOpsServer,
+} from '@vocflow/observability';
+import { createRollupReader, createRollupWriter } from '@vocflow/rollups';
+import { createAggregationConsumer } from './aggregation.consumer.ts';
+import { createArchiveConsumer } from './archive.consumer.ts';
+import { createArchiveSink } from './archive.sink.ts';
+import { loadConfig } from './config.ts';
+import { createFeedsWriter, type FeedsWriter } from './feeds.writer.ts';
+import { createS3ObjectStore } from './object.store.ts';
+import { createRollupChangesPublisher } from './rollup-changes.publisher.ts';
+import { createRollupsSink, type SinkStats } from './rollups.sink.ts';
+
+export interface AggregationHandle {
+  /** Idempotent, graceful: stops intake, finishes and commits the batches in flight, flushes, closes. */
+  close(): Promise<void>;
+  readonly opsPort: number;
+  /** Events and Redis commands of the rollup sink (commands per event = redisCommands / events). */
+  readonly stats: SinkStats;
+  /** Writes the feeds now (tests, the CLI); null when feeds are disabled. */
+  readonly feeds: FeedsWriter | null;
+  isReady(): boolean;
+}
+
+export interface AggregationOverrides {
+  readonly logger?: Logger;
+  readonly registry?: Registry;
+  /** Create missing topics at start (default true). */
+  readonly ensureTopics?: boolean;
+}
+
+export async function start(
+  env: Record<string, string | undefined>,
+  overrides: AggregationOverrides = {},
+): Promise<AggregationHandle> {
+  const config = loadConfig(env);
+  const logger = overrides.logger ?? createLogger({ service: 'aggregation', level: config.logLevel });
+  logger.info({ config: redact(config) }, 'starting');
+  const registry = overrides.registry ?? createRegistry('aggregation');
+  const shutdown = createShutdown(logger);
+  const topics = topicNames(config.kafka.topicPrefix);
+
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: config.kafka.clientId ?? 'vocflow-aggregation',
+    logger,
+  });
+  if (overrides.ensureTopics !== false) await ensureTopics(kafka, { prefix: config.kafka.topicPrefix });
+  const producer = createProducer(kafka, { logger, registry });
+  await producer.connect();
+  const redis = createRedis(config.redis, { name: 'vocflow-aggregation' });
+  const s3 = createS3(config.s3);
+  const store = createS3ObjectStore(s3, { bucket: config.s3.bucket, prefix: config.s3.prefix });
+  const keyspace = { keyPrefix: config.redis.keyPrefix, shards: config.rollups.shards };
+  const writer = createRollupWriter(redis, {
+    ...keyspace,
+    latestPerCustomer: config.rollups.latestPerCustomer,
+    alertsKept: config.rollups.alertsKept,
+  });
+  const reader = createRollupReader(redis, keyspace);
+
+  const changes = config.changes.enabled
+    ? createRollupChangesPublisher({
+        reader,
+        producer,
+        topic: topics.rollups,
+        scopes: config.changes.scopes,
+        intervalMs: config.changes.intervalMs,
+        logger,
+      })
+    : null;
+  const sink = createRollupsSink({
+    writer,
+    registry,
+    ...(changes ? { onChanged: (c) => changes.track(c) } : {}),
+  });
+  const onCrash = (error: Error) => {
+    logger.fatal({ err: error }, 'consumer crashed for good; shutting down');
+    process.exitCode = 1;
+    void shutdown.run('consumer crash');
+  };
+  const consumer = createAggregationConsumer({
+    kafka,
+    producer,
+    sink,
+    topicPrefix: config.kafka.topicPrefix,
+    logger,
+    registry,
+    concurrency: config.rollups.concurrency,
+    onCrash,
+  });
+  const archive = config.archive.enabled
+    ? createArchiveConsumer({
+        kafka,
+        producer,
+        sink: createArchiveSink({ store, ...config.archive }),
+        topicPrefix: config.kafka.topicPrefix,
+        logger,
+        concurrency: config.rollups.concurrency,
+        flushIntervalMs: Math.max(10, Math.min(1_000, config.archive.maxAgeMs)),
+        onCrash,
+      })
+    : null;
+  const feeds = config.feeds.enabled
+    ? createFeedsWriter({
+        redis,
+        keys: writer.keyspace,
+        reader,
+        store,
+        intervalMs: config.feeds.intervalMs,
+        logger,
+      })
+    : null;
+
+  const kafkaCheck = kafkaReadiness(kafka);
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    logger,
+    registry,
+    checks: [
+      kafkaCheck,
+      { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
+      { name: 'consumer', check: () => consumer.isReady() && (archive?.isReady() ?? true) },
+    ],
+  });
+
+  shutdown.add('stop consumers', async () => {
+    await Promise.all([consumer.close(), archive?.close()]);
+  });
+  shutdown.add('publish rollup changes', async () => changes?.close());
+  shutdown.add('stop feeds', async () => feeds?.close());
+  shutdown.add('flush producer', () => producer.disconnect());
+  shutdown.add('ops server', () => ops.close());
+  shutdown.add('close redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  shutdown.add('close s3', () => s3.destroy());
+
+  await consumer.start();
+  await archive?.start();
+  logger.info({ opsPort: ops.port }, 'aggregation started');
+
+  return {
+    close: () => shutdown.run('close'),
+    opsPort: ops.port,
+    stats: sink.stats,
+    feeds,
+    isReady: () => consumer.isReady() && (archive?.isReady() ?? true),
+  };
+}
+
+if (import.meta.main) {
+  const logger = createLogger({ service: 'aggregation', level: process.env['LOG_LEVEL'] ?? 'info' });
+  try {
+    const handle = await start(process.env, { logger });
+    const shutdown = createShutdown(logger);
+    shutdown.add('aggregation', () => handle.close());
+    handleSignals(shutdown, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'aggregation failed to start');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,92 @@
+import type { CustomerProfile, FeedbackAlert } from '@vocflow/contracts';
+import { type BatchContext, type ProcessedMessage, RetryableError, type Sink } from '@vocflow/kafka';
+import { Counter, type Registry } from '@vocflow/observability';
+import type { ChangedRollup, Contribution, RollupWriter } from '@vocflow/rollups';
+import type { AggregationOutput } from './types.ts';
+
+/** Redis commands and events the rollup sink handled: the measure of "commands per event". */
+export interface SinkStats {
+  events: number;
+  redisCommands: number;
+}
+
+export interface RollupsSinkDeps {
+  readonly writer: Pick<RollupWriter, 'apply' | 'saveProfile' | 'deleteProfile' | 'saveAlerts'>;
+  /** Receives the rollups a batch changed (the change feed publishes them). */
+  readonly onChanged?: (changed: readonly ChangedRollup[]) => void;
+  readonly registry?: Registry;
+}
+
+/**
+ * Writes one partition batch to Redis and resolves when Redis acknowledged it: all contributions in one
+ * script call per shard (combined in memory), then profiles and alerts. Any Redis failure is a
+ * RetryableError('redis'): the runner re-reads the same records, and the version check makes the
+ * repeated apply change nothing that was already applied.
+ */
+export function createRollupsSink(
+  deps: RollupsSinkDeps,
+): Sink<AggregationOutput> & { readonly stats: SinkStats } {
+  const stats: SinkStats = { events: 0, redisCommands: 0 };
+  const registers = deps.registry ? [deps.registry] : [];
+  const commands = new Counter({
+    name: 'vocflow_aggregation_redis_commands_total',
+    help: 'Redis commands the aggregation sink sent',
+    registers,
+  });
+  const applied = new Counter({
+    name: 'vocflow_aggregation_versions_applied_total',
+    help: 'Feedback versions applied to the rollups (newer than the recorded version)',
+    registers,
+  });
+  const stale = new Counter({
+    name: 'vocflow_aggregation_versions_ignored_total',
+    help: 'Feedback versions that changed nothing (duplicate, redelivered or older than the recorded one)',
+    registers,
+  });
+
+  return {
+    stats,
+    async write(outputs: readonly ProcessedMessage<AggregationOutput>[], context: BatchContext) {
+      const contributions: Contribution[] = [];
+      const profiles: (CustomerProfile | string)[] = [];
+      const alerts: FeedbackAlert[] = [];
+      for (const { value } of outputs) {
+        if (value.kind === 'feedback') contributions.push(value.contribution);
+        else if (value.kind === 'profile') profiles.push(value.profile);
+        else if (value.kind === 'profile_deleted') profiles.push(value.customerId);
+        else alerts.push(value.alert);
+      }
+      let sent = 0;
+      try {
+        if (contributions.length > 0) {
+          const outcome = await deps.writer.apply(contributions);
+          sent += outcome.commands;
+          applied.inc(outcome.applied);
+          stale.inc(contributions.length - outcome.applied);
+          if (outcome.changed.length > 0) deps.onChanged?.(outcome.changed);
+          context.log.debug(
+            { items: contributions.length, applied: outcome.applied, commands: outcome.commands },
+            'rollups applied',
+          );
+        }
+        for (const p of profiles) {
+          await (typeof p === 'string' ? deps.writer.deleteProfile(p) : deps.writer.saveProfile(p));
+          sent += 1;
+        }
+        if (alerts.length > 0) {
+          await deps.writer.saveAlerts(alerts);
+          sent += 2;
+        }
+      } catch (error) {
+        throw new RetryableError('redis', `Redis did not apply the batch: ${(error as Error).message}`, {
+          cause: error,
+        });
+      } finally {
+        stats.events += outputs.length;
+        stats.redisCommands += sent;
+        commands.inc(sent);
+      }
+      return undefined;
+    },
+  };
+}
