@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, type LogEntry, type logCreator, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';

@@ -3,7 +3,13 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { toDlqMessage } from './dlq.ts';
 import { PoisonError, RetryableError } from './errors.ts';
 import { dlq, observeSteps, type StepResult } from './result.ts';
-import type { BatchConsumer, BatchConsumerOptions, InboundMessage, OutboundMessage, ProcessedMessage } from './types.ts';
+import type {
+  BatchConsumer,
+  BatchConsumerOptions,
+  InboundMessage,
+  OutboundMessage,
+  ProcessedMessage,
+} from './types.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -109,6 +115,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
   let assigned = new Set<string>();
   let ready = false;
   let closing: Promise<void> | undefined;
+  let stopping = false;
   let flushTimer: NodeJS.Timeout | undefined;
   const resumeTimers = new Set<NodeJS.Timeout>();
 
@@ -129,14 +136,30 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     return next;
   };
 
-  const commit = async (topic: string, partition: number, state: PartitionState, durableThrough: string) => {
+  /**
+   * Commits `durableThrough + 1`. Inside a batch the payload's own commit is used: kafkajs' consumer-level
+   * commit silently does nothing once `stop()` began, and shutdown must still commit the batch in flight.
+   */
+  const commit = async (
+    topic: string,
+    partition: number,
+    state: PartitionState,
+    durableThrough: string,
+    viaBatch?: EachBatchPayload['commitOffsetsIfNecessary'],
+  ) => {
     const offset = BigInt(durableThrough) + 1n;
     if (offset <= state.committed) return;
-    await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+    if (viaBatch) {
+      await viaBatch({ topics: [{ topic, partitions: [{ partition, offset: offset.toString() }] }] });
+    } else {
+      await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+    }
     state.committed = offset;
   };
 
-  const processOne = async (message: InboundMessage): Promise<{ result: StepResult<O>; attempts: number }> => {
+  const processOne = async (
+    message: InboundMessage,
+  ): Promise<{ result: StepResult<O>; attempts: number }> => {
     for (let attempt = 1; ; attempt++) {
       try {
         return { result: await options.process(message), attempts: attempt };
@@ -147,7 +170,10 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           return { result: dlq('process', error.reason, error.message, issues), attempts: attempt };
         }
         if (attempt >= maxAttempts) {
-          log.error({ err: error, offset: message.offset, partition: message.partition }, 'giving up on message');
+          log.error(
+            { err: error, offset: message.offset, partition: message.partition },
+            'giving up on message',
+          );
           return {
             result: dlq('process', 'retries_exhausted', (error as Error)?.stack ?? String(error)),
             attempts: attempt,
@@ -167,7 +193,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
   };
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch, heartbeat, isRunning, isStale, pause, resolveOffset } = payload;
+    const { batch, heartbeat, isRunning, isStale, pause, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { topic, partition } = batch;
     const state = stateOf(topic, partition);
     const batchLog = log.child({ topic, partition });
@@ -180,14 +206,19 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       const counts = { ok: 0, dlq: 0, drop: 0 };
       try {
         for (const raw of batch.messages) {
-          if (!isRunning() || isStale()) break;
+          if (stopping || !isRunning() || isStale()) break;
           const message = toInbound(topic, partition, raw);
           const { result, attempts } = await processOne(message);
           if (result.kind === 'ok') {
             outputs.push({ message, value: result.value });
           } else if (result.kind === 'dlq') {
-            batchLog.info({ offset: message.offset, reason: result.reason, step: result.step }, 'message to DLQ');
-            dead.push(toDlqMessage(message, result, { stage: options.stage, service: options.service, attempts }));
+            batchLog.info(
+              { offset: message.offset, reason: result.reason, step: result.step },
+              'message to DLQ',
+            );
+            dead.push(
+              toDlqMessage(message, result, { stage: options.stage, service: options.service, attempts }),
+            );
           } else {
             batchLog.debug({ offset: message.offset, reason: result.reason }, 'message dropped');
           }
@@ -204,13 +235,15 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           ? await options.sink.write(outputs, { topic, partition, heartbeat, log: batchLog })
           : undefined;
         const durable = ack?.durableThrough === undefined ? lastProcessed : ack.durableThrough;
-        if (durable !== null) await commit(topic, partition, state, durable);
+        if (durable !== null) await commit(topic, partition, state, durable, commitOffsetsIfNecessary);
         state.pendingDurable = durable !== lastProcessed;
         resolveOffset(lastProcessed);
-        if (state.failures > 0) batchLog.info({ failures: state.failures }, 'dependency recovered; partition resumed');
+        if (state.failures > 0)
+          batchLog.info({ failures: state.failures }, 'dependency recovered; partition resumed');
         state.failures = 0;
         if (metrics) {
-          for (const [outcome, n] of Object.entries(counts)) if (n > 0) metrics.messages.inc({ topic, outcome }, n);
+          for (const [outcome, n] of Object.entries(counts))
+            if (n > 0) metrics.messages.inc({ topic, outcome }, n);
           metrics.lag.set(
             { topic, partition: String(partition) },
             Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastProcessed) - 1n)),
@@ -223,7 +256,10 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         const dependency = error instanceof RetryableError ? error.dependency : 'unknown';
         metrics?.retries.inc({ dependency });
         const level = error instanceof RetryableError ? 'warn' : 'error';
-        batchLog[level]({ err: error, dependency, delayMs: delay, failures: state.failures }, 'batch failed; pausing partition');
+        batchLog[level](
+          { err: error, dependency, delayMs: delay, failures: state.failures },
+          'batch failed; pausing partition',
+        );
         const resume = pause();
         metrics?.paused.inc();
         const timer = setTimeout(() => {
@@ -299,14 +335,16 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     },
     close() {
       closing ??= (async () => {
+        stopping = true;
         if (flushTimer) clearInterval(flushTimer);
         for (const timer of resumeTimers) clearTimeout(timer);
-        // stop() lets the batch in flight finish; it breaks out early and commits what it processed.
-        await consumer.stop();
+        // Still a group member here: no new batches start, the batch in flight stops after its
+        // current message and commits what it processed, buffering sinks flush and commit.
+        if (ready) consumer.pause(options.topics.map((topic) => ({ topic })));
         for (const state of partitions.values()) await state.chain;
-        if (options.sink?.flush) {
+        if (options.sink?.flush && ready) {
           for (const [key, state] of partitions) {
-            if (!state.pendingDurable) continue;
+            if (!state.pendingDurable || !assigned.has(key)) continue;
             const [topic, p] = key.split('\u0000') as [string, string];
             try {
               const ack = await options.sink.flush(topic, Number(p));
@@ -316,6 +354,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
             }
           }
         }
+        await consumer.stop();
         await consumer.disconnect();
         ready = false;
       })();

@@ -15,11 +15,15 @@ describe('DLQ records', () => {
   };
 
   it('keeps the original bytes, headers and origin, and says why', () => {
-    const out = toDlqMessage(message, dlq('parseRawStep', 'invalid_schema', 'bad', [{ path: 'id', message: 'Required' }]), {
-      stage: 'enrichment',
-      service: 'enrichment',
-      attempts: 1,
-    });
+    const out = toDlqMessage(
+      message,
+      dlq('parseRawStep', 'invalid_schema', 'bad', [{ path: 'id', message: 'Required' }]),
+      {
+        stage: 'enrichment',
+        service: 'enrichment',
+        attempts: 1,
+      },
+    );
     const decoded = decode(DlqRecord, out.value as Buffer);
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;

@@ -49,7 +49,10 @@ export function fromDlqRecord(record: DlqRecord): { topic: string; message: Outb
       value: record.original.value === null ? null : Buffer.from(record.original.value, 'base64'),
       headers: {
         ...Object.fromEntries(
-          Object.entries(record.original.headers).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+          Object.entries(record.original.headers).map(([k, v]) => [
+            k,
+            Buffer.from(v, 'base64').toString('utf8'),
+          ]),
         ),
         'vocflow-replayed-from': `${record.origin.topic}/${record.origin.partition}/${record.origin.offset}`,
       },

@@ -75,7 +75,7 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
       })
     : undefined;
 
-  let queue: Pending[] = [];
+  const queue: Pending[] = [];
   let inFlight = false;
   let connecting: Promise<void> | undefined;
 
@@ -111,7 +111,10 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
         const byTopic = new Map<string, Message[]>();
         for (const p of batch) {
           let list = byTopic.get(p.topic);
-          if (!list) byTopic.set(p.topic, (list = []));
+          if (!list) {
+            list = [];
+            byTopic.set(p.topic, list);
+          }
           for (const m of p.messages) list.push(toKafkaMessage(m));
         }
         const started = performance.now();
@@ -130,9 +133,13 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
           }
         } catch (error) {
           log.warn({ err: error, records: batch.length }, 'produce failed');
-          const failure = new RetryableError('kafka', `Kafka did not acknowledge: ${(error as Error).message}`, {
-            cause: error,
-          });
+          const failure = new RetryableError(
+            'kafka',
+            `Kafka did not acknowledge: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
           for (const p of batch) {
             sent?.inc({ topic: p.topic, outcome: 'failed' }, p.messages.length);
             p.reject(failure);

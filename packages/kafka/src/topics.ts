@@ -49,7 +49,11 @@ export async function ensureTopics(kafka: Kafka, options: EnsureTopicsOptions = 
 }
 
 /** Polls metadata until every partition of the topics has a leader. */
-export async function waitForLeaders(kafka: Kafka, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+export async function waitForLeaders(
+  kafka: Kafka,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -60,7 +64,8 @@ export async function waitForLeaders(kafka: Kafka, topics: readonly string[], ti
         (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader !== undefined && p.leader >= 0),
       );
       if (ready) return;
-      if (Date.now() > deadline) throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
