@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { PROJECT_ROOT } from '@vocflow/stack';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { createDemoGenerator, type DemoRequest, type DemoSecrets } from '../demo/demo-traffic.ts';
+import { devSecretsPath, firstOf } from '../dev-secrets.ts';
+
+interface DemoOptions {
+  readonly ingestUrl?: string;
+  readonly rate: string;
+  readonly count?: string;
+  readonly duration?: string;
+  readonly customers: string;
+  readonly days: string;
+  readonly seed?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Secrets from the environment first, else the development secrets `vocflow start` generated. */
+export function demoSecrets(env: Env, file: string): DemoSecrets {
+  const stored: Record<string, string> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
+    : {};
+  const get = (name: string) => firstOf(env[name] ?? stored[name]);
+  const ingestApiKey = get('INGEST_API_KEYS');
+  if (!ingestApiKey) {
+    throw new Error(`no ingest API key: set INGEST_API_KEYS or run \`npm start\` once to create ${file}`);
+  }
+  const optional = (key: keyof DemoSecrets, name: string) => {
+    const value = get(name);
+    return value ? { [key]: value } : {};
+  };
+  return {
+    ingestApiKey,
+    ...optional('typeform', 'WEBHOOK_SECRET_TYPEFORM'),
+    ...optional('tally', 'WEBHOOK_SECRET_TALLY'),
+    ...optional('delighted', 'WEBHOOK_SECRET_DELIGHTED'),
+    ...optional('formbricks', 'WEBHOOK_SECRET_FORMBRICKS'),
+    ...optional('generic', 'WEBHOOK_SECRET_GENERIC'),
+  };
+}
+
+async function send(base: string, request: DemoRequest): Promise<number> {
+  try {
+    const response = await fetch(new URL(request.path, base), {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(15_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+export async function runDemo(
+  options: DemoOptions,
+  env: Env = process.env,
+): Promise<{ sent: number; accepted: number; statuses: Record<string, number> }> {
+  const base = options.ingestUrl ?? `http://127.0.0.1:${env['INGEST_PORT'] ?? '8080'}`;
+  const rate = Math.max(1, Number(options.rate));
+  const durationMs = options.duration ? Number(options.duration) * 1000 : undefined;
+  const count = options.count
+    ? Number(options.count)
+    : durationMs
+      ? Math.ceil((rate * durationMs) / 1000)
+      : 600;
+  const generator = createDemoGenerator({
+    secrets: demoSecrets(env, devSecretsPath(PROJECT_ROOT)),
+    customers: Number(options.customers),
+    days: Number(options.days),
+    seed: options.seed ? Number(options.seed) : Date.now() % 2 ** 31,
+  });
+  const statuses: Record<string, number> = {};
+  const tally = (kind: string, status: number) => {
+    const key = `${kind} ${status === 0 ? 'unreachable' : status}`;
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  };
+
+  for (const request of generator.profileRequests()) tally('customers', await send(base, request));
+  if (Object.keys(statuses).every((k) => k.endsWith('unreachable'))) {
+    throw new Error(`ingest does not answer at ${base} (is \`npm start\` running?)`);
+  }
+
+  const bar = new SingleBar({
+    format: 'demo traffic [{bar}] {value}/{total} sent · {accepted} accepted · {rate}/s',
+    hideCursor: true,
+  });
+  bar.start(count, 0, { accepted: 0, rate });
+  let accepted = 0;
+  let sent = 0;
+  const started = Date.now();
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const request = generator.next();
+    const promise = send(base, request).then((status) => {
+      sent += 1;
+      if (status >= 200 && status < 300) accepted += 1;
+      tally(request.kind, status);
+      bar.update(sent, { accepted });
+    });
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise));
+    if (inFlight.size >= 32) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  bar.stop();
+  return { sent, accepted, statuses };
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'send realistic, signed demo traffic (surveys, interviews, mentions, CRM profiles) through the ingest endpoints',
+    )
+    .option('--ingest-url <url>', 'where ingest listens (default http://127.0.0.1:$INGEST_PORT or :8080)')
+    .option('--rate <perSecond>', 'requests per second', '20')
+    .option('--count <n>', 'how many feedback requests to send (default 600)')
+    .option('--duration <seconds>', 'send for this long instead of a count')
+    .option('--customers <n>', 'how many CRM profiles to create', '60')
+    .option('--days <n>', 'spread event times over this many past days', '14')
+    .option('--seed <n>', 'repeat a run exactly')
+    .action(async (options: DemoOptions) => {
+      const result = await runDemo(options);
+      const lines = Object.entries(result.statuses)
+        .sort()
+        .map(([key, n]) => `  ${key.padEnd(24)} ${n}`);
+      process.stdout.write(
+        `\n${result.accepted}/${result.sent} feedback requests accepted\n${lines.join('\n')}\n`,
+      );
+      if (result.accepted === 0) process.exitCode = 1;
+    });
+}
