@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.command.ts';
 import { registerDemo } from './demo.command.ts';
 import { registerStart } from './start.command.ts';
 import { registerTopics } from './topics.command.ts';
@@ -9,6 +10,7 @@ import { registerTopics } from './topics.command.ts';
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerAnalyze(program);
   registerDemo(program);
   registerStart(program);
   registerTopics(program);
