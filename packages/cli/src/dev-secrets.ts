@@ -14,10 +14,8 @@ const standardWebhooks = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** Variable name → how to make a value. */
 export const DEV_SECRET_KINDS: Readonly<Record<string, () => string>> = {
-  /** Query API bearer keys. */
+  /** Bearer keys of the query API and of the ingest endpoints that take an API key (interviews, mentions, customers). */
   API_KEYS: () => token('vf_dev_'),
-  /** Keys for the ingest endpoints that take an API key (interviews, mentions, customers). */
-  INGEST_API_KEYS: () => token('vf_ingest_'),
   WEBHOOK_SECRET_TYPEFORM: () => token(''),
   WEBHOOK_SECRET_TALLY: () => token(''),
   WEBHOOK_SECRET_DELIGHTED: () => token(''),

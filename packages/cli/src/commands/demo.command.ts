@@ -23,9 +23,9 @@ export function demoSecrets(env: Env, file: string): DemoSecrets {
     ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
     : {};
   const get = (name: string) => firstOf(env[name] ?? stored[name]);
-  const ingestApiKey = get('INGEST_API_KEYS');
+  const ingestApiKey = get('API_KEYS');
   if (!ingestApiKey) {
-    throw new Error(`no ingest API key: set INGEST_API_KEYS or run \`npm start\` once to create ${file}`);
+    throw new Error(`no ingest API key: set API_KEYS or run \`npm start\` once to create ${file}`);
   }
   const optional = (key: keyof DemoSecrets, name: string) => {
     const value = get(name);
