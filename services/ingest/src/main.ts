@@ -1,0 +1,107 @@
+import { redact } from '@vocflow/config';
+import { topicNames } from '@vocflow/contracts';
+import { createKafka, createProducer, kafkaReadiness, type VocflowProducer } from '@vocflow/kafka';
+import {
+  createLogger,
+  createRegistry,
+  createShutdown,
+  handleSignals,
+  type Logger,
+} from '@vocflow/observability';
+import { loadMappings, type Mappings } from '@vocflow/sources';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { buildIngestApp } from './app.ts';
+import { loadConfig, SECRET_VARIABLE, WEBHOOK_SOURCES } from './config.ts';
+import { createFeedbackPublisher } from './feedback.publisher.ts';
+
+export interface IngestOverrides {
+  readonly logger?: Logger;
+  /** A Kafka client to use instead of one built from KAFKA_BROKERS (tests that cut the connection). */
+  readonly kafka?: Kafka;
+  readonly mappings?: Mappings;
+  readonly now?: () => number;
+}
+
+export interface IngestHandle {
+  readonly app: FastifyInstance;
+  /** The port actually bound (INGEST_PORT=0 picks a free one). */
+  readonly port: number;
+  readonly url: string;
+  readonly producer: VocflowProducer;
+  /** Idempotent: stops accepting, lets requests in flight finish, flushes the producer. */
+  close(): Promise<void>;
+}
+
+/** Starts the ingest HTTP service. Reads nothing but `env`. */
+export async function start(
+  env: Record<string, string | undefined>,
+  overrides: IngestOverrides = {},
+): Promise<IngestHandle> {
+  const config = loadConfig(env);
+  const logger = overrides.logger ?? createLogger({ service: 'ingest', level: config.logLevel });
+  logger.info({ config: redact(config) }, 'configuration');
+  const mappings = overrides.mappings ?? loadMappings(config.mappingsPath);
+  for (const source of WEBHOOK_SOURCES) {
+    const configured =
+      source === 'surveymonkey' ? config.secrets.surveymonkey.length > 0 : config.secrets[source].length > 0;
+    if (configured) continue;
+    if (config.allowUnsigned.includes(source))
+      logger.warn({ source }, 'source accepts UNSIGNED webhooks (local development only)');
+    else logger.info({ source, set: SECRET_VARIABLE[source] }, 'source disabled: no secret configured');
+  }
+  if (config.apiKeys.length === 0 && !config.allowUnsigned.includes('api'))
+    logger.warn('API_KEYS is empty: /v1/interviews, /v1/mentions and /v1/customers refuse every request');
+
+  const registry = createRegistry('ingest');
+  const kafka =
+    overrides.kafka ??
+    createKafka({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId ?? 'vocflow-ingest',
+      logger,
+    });
+  const producer = createProducer(kafka, { logger, registry, sendTimeoutMs: config.kafkaTimeoutMs });
+  const readiness = kafkaReadiness(kafka);
+  // Connect eagerly but do not fail start-up: a request while Kafka is down answers 503 and the
+  // producer reconnects by itself.
+  producer.connect().catch((error: unknown) => logger.warn({ err: error }, 'Kafka not reachable yet'));
+
+  const app = await buildIngestApp({
+    config,
+    logger,
+    registry,
+    checks: [readiness],
+    publisher: createFeedbackPublisher(producer, config.kafka.topicPrefix),
+    mappings,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.info({ port, topic: topicNames(config.kafka.topicPrefix).feedbackRaw }, 'ingest listening');
+
+  const shutdown = createShutdown(logger);
+  shutdown.add('stop intake and finish requests in flight', () => app.close());
+  shutdown.add('flush producer', () => producer.disconnect());
+  return {
+    app,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    producer,
+    close: () => shutdown.run('close'),
+  };
+}
+
+if (import.meta.main) {
+  const logger = createLogger({ service: 'ingest', level: process.env['LOG_LEVEL'] ?? 'info' });
+  try {
+    const handle = await start(process.env, { logger });
+    const shutdown = createShutdown(logger);
+    shutdown.add('ingest', () => handle.close());
+    handleSignals(shutdown, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'ingest failed to start');
+    process.exitCode = 1;
+  }
+}
