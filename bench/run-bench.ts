@@ -5,11 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3 } from '@vocflow/clients';
-import { countObjects } from './lib/s3-objects.ts';
 import { machineInfo } from './lib/machine.ts';
 import { benchKafka, deleteNamespaceTopics, missingServices, newNamespace } from './lib/pipeline.ts';
 import { PROJECT_ROOT } from './lib/processes.ts';
 import { type BenchReport, type DrillLine, targetsOf, writeReport } from './lib/report.ts';
+import { countObjects } from './lib/s3-objects.ts';
 import { stackEndpoints } from './lib/stack-endpoints.ts';
 import { median, ratio, round } from './lib/stats.ts';
 import { EXTERNAL_BENCHES, type ExternalOutcome, pick, runExternal } from './stages/external.ts';
@@ -92,7 +92,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const rn: string[] = [];
     log(`run ${run}/${runs}: transport ceiling`);
     const ns = newNamespace('transport');
-    const t = await attempt('transport', rn, () => benchTransport(kafka, ns.topicPrefix, settings.transportEvents, ns.id));
+    const t = await attempt('transport', rn, () =>
+      benchTransport(kafka, ns.topicPrefix, settings.transportEvents, ns.id),
+    );
     await deleteNamespaceTopics(kafka, ns.topicPrefix);
     if (t) transport.push(t.eventsPerSecond);
     log(`run ${run}/${runs}: bare HTTP ceiling`);
@@ -102,7 +104,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     for (const [key, bench] of Object.entries(EXTERNAL_BENCHES)) {
       external[key]!.push(await runExternal(bench, context));
     }
-    const i = await attempt('ingest (harness)', rn, () => benchIngestHarness(stack, workDir, settings.httpMs));
+    const i = await attempt('ingest (harness)', rn, () =>
+      benchIngestHarness(stack, workDir, settings.httpMs),
+    );
     if (i !== undefined) ingest.push(i);
     log(`run ${run}/${runs}: enrichment and aggregation drains`);
     const d = await attempt('stage drains', rn, () => benchDrains(stack, workDir, settings.drainEvents));
@@ -140,7 +144,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const externalRedis = figure('aggregation', 'redisCommandsPerEvent');
   const analyzer = figure('analyzer', 'textsPerSecondPerCore', 'textsPerSecond');
   const dm = (pickField: (d: DrainFigures) => number) => num(median(drains.map(pickField)));
-  const em = (pickField: (e: EndToEndFigures) => number | null) => num(median(e2e.map((e) => pickField(e) ?? Number.NaN)));
+  const em = (pickField: (e: EndToEndFigures) => number | null) =>
+    num(median(e2e.map((e) => pickField(e) ?? Number.NaN)));
   const aggRate = externalAgg ?? dm((d) => d.aggregationEventsPerSecond);
   const consumeOnly = dm((d) => d.consumeOnlyEventsPerSecond);
   const e2eRate = em((e) => e.eventsPerSecond);
@@ -171,17 +176,28 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     enrichment: {
       eventsPerSecond: round(dm((d) => d.enrichmentEventsPerSecond)),
       passthroughEventsPerSecond: round(dm((d) => d.passthroughEventsPerSecond)),
-      ratioToPassthrough: round(ratio(dm((d) => d.enrichmentEventsPerSecond), dm((d) => d.passthroughEventsPerSecond))),
+      ratioToPassthrough: round(
+        ratio(
+          dm((d) => d.enrichmentEventsPerSecond),
+          dm((d) => d.passthroughEventsPerSecond),
+        ),
+      ),
     },
     aggregation: {
       eventsPerSecond: round(aggRate),
       consumeOnlyEventsPerSecond: round(consumeOnly),
       ratioToConsumeOnly: round(externalAggRatio ?? ratio(aggRate, consumeOnly)),
       redisCommandsPerEvent: round(externalRedis ?? dm((d) => d.redisCommandsPerEvent), 4),
-      redisWritesPerEvent: round(dm((d) => d.redisWritesPerEvent), 4),
+      redisWritesPerEvent: round(
+        dm((d) => d.redisWritesPerEvent),
+        4,
+      ),
       source: externalAgg !== null ? 'benchAggregation' : 'harness: aggregation process draining enriched',
     },
-    analyzer: { textsPerSecondPerCore: round(analyzer), source: analyzer !== null ? 'benchAnalyzer' : 'missing' },
+    analyzer: {
+      textsPerSecondPerCore: round(analyzer),
+      source: analyzer !== null ? 'benchAnalyzer' : 'missing',
+    },
     e2e: {
       eventsPerSecond: round(e2eRate),
       ratioToTransport: round(ratio(e2eRate, transportRate)),
@@ -189,7 +205,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       p95Ms: round(em((e) => e.p95Ms)),
       p99Ms: round(em((e) => e.p99Ms)),
       halfLoadEventsPerSecond: round(em((e) => e.halfLoadPerSecond)),
-      redisCommandsPerEvent: round(em((e) => e.redisCommandsPerEvent), 4),
+      redisCommandsPerEvent: round(
+        em((e) => e.redisCommandsPerEvent),
+        4,
+      ),
       s3ObjectsPerMinute: round(em((e) => e.s3ObjectsPerMinute)),
       ramp: e2e.map((e) => e.ramp),
     },

@@ -8,7 +8,11 @@ export async function topicRecordCount(admin: Admin, topic: string): Promise<num
 }
 
 /** Records of `topic` not yet committed by any group whose id starts with `prefix` (the smallest lag). */
-export async function groupLag(admin: Admin, groupPrefix: string, topic: string): Promise<number | undefined> {
+export async function groupLag(
+  admin: Admin,
+  groupPrefix: string,
+  topic: string,
+): Promise<number | undefined> {
   const { groups } = await admin.listGroups();
   const ends = await admin.fetchTopicOffsets(topic);
   let best: number | undefined;

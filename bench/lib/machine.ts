@@ -39,7 +39,9 @@ function commandVersion(command: string, args: string[]): string {
 export function machineInfo(extra: Record<string, string> = {}): MachineInfo {
   let gitCommit = 'unknown';
   try {
-    gitCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT }).toString().trim();
+    gitCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT })
+      .toString()
+      .trim();
   } catch {
     // not a checkout
   }

@@ -138,6 +138,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     S3_FORCE_PATH_STYLE: 'true',
     S3_PREFIX: namespace.s3Prefix,
     INGEST_PORT: String(ports.ingest),
+    INGEST_HOST: '127.0.0.1',
+    API_HOST: '127.0.0.1',
     API_PORT: String(ports.api),
     WEBHOOK_SECRET_GENERIC: webhookSecret,
     API_KEYS: apiKey,
@@ -158,7 +160,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       command: process.execPath,
       args: [serviceScript(name)],
       env,
-      ready: async () => (await httpRequest(`http://127.0.0.1:${opsPort}/readyz`, { timeoutMs: 1_000 })).status === 200,
+      ready: async () =>
+        (await httpRequest(`http://127.0.0.1:${opsPort}/readyz`, { timeoutMs: 1_000 })).status === 200,
       readyTimeoutMs: 60_000,
       logDir: options.workDir,
     });

@@ -142,7 +142,9 @@ export function supervise(options: SupervisedOptions): Supervised {
         const ok = await waitFor(
           async () => {
             if (proc.exitCode !== null || proc.signalCode !== null) {
-              throw new Error(`${options.name} exited (${proc.exitCode ?? proc.signalCode}) before it was ready`);
+              throw new Error(
+                `${options.name} exited (${proc.exitCode ?? proc.signalCode}) before it was ready`,
+              );
             }
             return options.ready!();
           },
@@ -156,7 +158,8 @@ export function supervise(options: SupervisedOptions): Supervised {
             `${options.name} exited (${proc.exitCode ?? proc.signalCode}) before it was ready; see ${options.logDir}`,
           );
         }
-        if (!ok) throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 60_000} ms`);
+        if (!ok)
+          throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 60_000} ms`);
       }
     },
     async kill9() {

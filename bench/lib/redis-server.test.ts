@@ -3,7 +3,8 @@ import { commandDelta, parseCommandStats } from './redis-server.ts';
 
 describe('redis command statistics', () => {
   it('parses calls per command from INFO commandstats', () => {
-    const info = '# Commandstats\r\ncmdstat_hincrby:calls=10,usec=20,usec_per_call=2.00\r\ncmdstat_get:calls=3,usec=1\r\n';
+    const info =
+      '# Commandstats\r\ncmdstat_hincrby:calls=10,usec=20,usec_per_call=2.00\r\ncmdstat_get:calls=3,usec=1\r\n';
     expect(parseCommandStats(info)).toEqual({ hincrby: 10, get: 3 });
   });
 

@@ -1,5 +1,5 @@
 /** `bench/report.json` (stable field names other tools read) and `bench/REPORT.md`. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from './machine.ts';
 import { round } from './stats.ts';
@@ -28,7 +28,11 @@ export interface BenchReport {
   readonly transport: { eventsPerSecond: Figure; samples: Figure[] };
   readonly bareHttp: { requestsPerSecond: Figure; samples: Figure[] };
   readonly ingest: { requestsPerSecond: Figure; ratioToBareHttp: Figure; source: string };
-  readonly enrichment: { eventsPerSecond: Figure; passthroughEventsPerSecond: Figure; ratioToPassthrough: Figure };
+  readonly enrichment: {
+    eventsPerSecond: Figure;
+    passthroughEventsPerSecond: Figure;
+    ratioToPassthrough: Figure;
+  };
   readonly aggregation: {
     eventsPerSecond: Figure;
     consumeOnlyEventsPerSecond: Figure;
@@ -64,7 +68,12 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): BenchReport['ta
   });
   return [
     check('e2e throughput vs transport', '≥ 0.6', report.e2e.ratioToTransport, (v) => v >= 0.6),
-    check('e2e throughput (1 event per request)', '≥ 15000 events/s', report.e2e.eventsPerSecond, (v) => v >= 15_000),
+    check(
+      'e2e throughput (1 event per request)',
+      '≥ 15000 events/s',
+      report.e2e.eventsPerSecond,
+      (v) => v >= 15_000,
+    ),
     check('e2e p99 at half load', '≤ 500 ms', report.e2e.p99Ms, (v) => v <= 500),
     check('ingest vs bare HTTP', '≥ 0.7', report.ingest.ratioToBareHttp, (v) => v >= 0.7),
     check('aggregation vs consume-only', '≥ 0.7', report.aggregation.ratioToConsumeOnly, (v) => v >= 0.7),
@@ -72,7 +81,8 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): BenchReport['ta
   ];
 }
 
-const fmt = (v: Figure | undefined, unit = '') => (v === null || v === undefined ? '—' : `${round(v)}${unit}`);
+const fmt = (v: Figure | undefined, unit = '') =>
+  v === null || v === undefined ? '—' : `${round(v)}${unit}`;
 
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
@@ -92,7 +102,8 @@ export function renderMarkdown(report: BenchReport): string {
     '| target | wanted | measured | met |',
     '|---|---|---|---|',
     ...report.targets.map(
-      (t) => `| ${t.name} | ${t.target} | ${fmt(t.actual)} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'no'} |`,
+      (t) =>
+        `| ${t.name} | ${t.target} | ${fmt(t.actual)} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'no'} |`,
     ),
     '',
     '## Figures',
@@ -115,7 +126,9 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '| process | CPU ms / event | peak RSS MiB |',
     '|---|---|---|',
-    ...Object.entries(report.processes).map(([name, p]) => `| ${name} | ${fmt(p.cpuMsPerEvent)} | ${fmt(p.peakRssMiB)} |`),
+    ...Object.entries(report.processes).map(
+      ([name, p]) => `| ${name} | ${fmt(p.cpuMsPerEvent)} | ${fmt(p.peakRssMiB)} |`,
+    ),
     '',
     '## Fault drills',
     '',
@@ -142,4 +155,54 @@ export function writeReport(dir: string, report: BenchReport): { json: string; m
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(report));
   return { json, markdown };
+}
+
+/** Puts drill lines into an existing report (or a drills-only one) and rewrites both files. */
+export function mergeDrills(dir: string, drills: readonly DrillLine[], machine: MachineInfo): void {
+  const path = join(dir, 'report.json');
+  let base: BenchReport | undefined;
+  try {
+    base = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+  } catch {
+    base = undefined;
+  }
+  const empty = { eventsPerSecond: null, samples: [] };
+  const report: BenchReport = base
+    ? { ...base, drills }
+    : {
+        generatedAt: new Date().toISOString(),
+        mode: 'quick',
+        runs: 0,
+        machine,
+        settings: {},
+        transport: empty,
+        bareHttp: { requestsPerSecond: null, samples: [] },
+        ingest: { requestsPerSecond: null, ratioToBareHttp: null, source: 'not run' },
+        enrichment: { eventsPerSecond: null, passthroughEventsPerSecond: null, ratioToPassthrough: null },
+        aggregation: {
+          eventsPerSecond: null,
+          consumeOnlyEventsPerSecond: null,
+          ratioToConsumeOnly: null,
+          redisCommandsPerEvent: null,
+          redisWritesPerEvent: null,
+          source: 'not run',
+        },
+        analyzer: { textsPerSecondPerCore: null, source: 'not run' },
+        e2e: {
+          eventsPerSecond: null,
+          ratioToTransport: null,
+          p50Ms: null,
+          p95Ms: null,
+          p99Ms: null,
+          halfLoadEventsPerSecond: null,
+          redisCommandsPerEvent: null,
+          s3ObjectsPerMinute: null,
+          ramp: [],
+        },
+        processes: {},
+        targets: [],
+        drills,
+        notes: ['benchmarks not run yet: `npm run bench`'],
+      };
+  writeReport(dir, report);
 }

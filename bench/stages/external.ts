@@ -20,7 +20,11 @@ export const EXTERNAL_BENCHES = {
     file: 'services/aggregation/src/aggregation.bench.ts',
     exportName: 'benchAggregation',
   },
-  analyzer: { name: 'analyzer', file: 'packages/analysis/src/analyzer.bench.ts', exportName: 'benchAnalyzer' },
+  analyzer: {
+    name: 'analyzer',
+    file: 'packages/analysis/src/analyzer.bench.ts',
+    exportName: 'benchAnalyzer',
+  },
 } as const satisfies Record<string, ExternalBench>;
 
 export type ExternalOutcome =
@@ -42,13 +46,17 @@ function numericFields(value: unknown): Record<string, number> {
   return out;
 }
 
-export async function runExternal(bench: ExternalBench, context: Record<string, unknown>): Promise<ExternalOutcome> {
+export async function runExternal(
+  bench: ExternalBench,
+  context: Record<string, unknown>,
+): Promise<ExternalOutcome> {
   const path = join(PROJECT_ROOT, bench.file);
   if (!existsSync(path)) return { ok: false, reason: `${bench.file} does not exist yet` };
   try {
     const module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
     const fn = module[bench.exportName];
-    if (typeof fn !== 'function') return { ok: false, reason: `${bench.file} exports no ${bench.exportName}` };
+    if (typeof fn !== 'function')
+      return { ok: false, reason: `${bench.file} exports no ${bench.exportName}` };
     const result = await (fn as (context: Record<string, unknown>) => Promise<unknown>)(context);
     return { ok: true, figures: numericFields(result) };
   } catch (error) {

@@ -62,11 +62,24 @@ export interface ChainResult {
 }
 
 /** Transport ceiling: produce N payloads to raw, relay raw → enriched, consume enriched. */
-export async function benchTransport(kafka: Kafka, prefix: string, events: number, runId: string): Promise<ChainResult> {
+export async function benchTransport(
+  kafka: Kafka,
+  prefix: string,
+  events: number,
+  runId: string,
+): Promise<ChainResult> {
   const topics = topicNames(prefix);
   await ensureTopics(kafka, { prefix, only: ['feedback.raw.v1', 'feedback.enriched.v1'] });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  const relayProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  const relayProducer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   const relay = kafka.consumer({ groupId: `${prefix}bench-relay`, maxBytesPerPartition: 1_048_576 });
   const sink = kafka.consumer({ groupId: `${prefix}bench-sink`, maxBytesPerPartition: 1_048_576 });
   let consumed = 0;

@@ -26,7 +26,11 @@ export interface DrainFigures {
 }
 
 /** Prefills raw, drains it through enrichment, then drains enriched through aggregation. */
-export async function benchDrains(stack: StackEndpoints, workDir: string, events: number): Promise<DrainFigures> {
+export async function benchDrains(
+  stack: StackEndpoints,
+  workDir: string,
+  events: number,
+): Promise<DrainFigures> {
   const namespace = newNamespace('drain');
   const topics = topicNames(namespace.topicPrefix);
   const pipeline = await startPipeline({ stack, namespace, workDir, services: [] });
@@ -34,7 +38,11 @@ export async function benchDrains(stack: StackEndpoints, workDir: string, events
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     await produceRecords(producer, topics.feedbackRaw, events, (i) => rawFeedbackValue(namespace.id, i));
     await producer.disconnect();
@@ -55,7 +63,8 @@ export async function benchDrains(stack: StackEndpoints, workDir: string, events
     const enrichStart = performance.now();
     const enriched = await waitFor(
       async () =>
-        (await topicRecordCount(admin, topics.feedbackEnriched)) + (await topicRecordCount(admin, topics.dlq)) >=
+        (await topicRecordCount(admin, topics.feedbackEnriched)) +
+          (await topicRecordCount(admin, topics.dlq)) >=
         events,
       180_000,
       20,
@@ -106,7 +115,11 @@ export interface IngestFigures {
 }
 
 /** Saturates a POST handler with the load generator: at most `connections` requests outstanding. */
-async function saturate(url: string, durationMs: number, request: (i: number) => { body: string; headers: Record<string, string> }) {
+async function saturate(
+  url: string,
+  durationMs: number,
+  request: (i: number) => { body: string; headers: Record<string, string> },
+) {
   const result = await runLoad({
     url,
     ratePerSecond: 200_000,
@@ -123,19 +136,30 @@ export async function benchBareHttp(durationMs: number): Promise<number> {
   const server = await startBareHttpServer();
   try {
     const body = JSON.stringify(genericFeedback('bare', 1));
-    return await saturate(server.url, durationMs, () => ({ body, headers: { 'content-type': 'application/json' } }));
+    return await saturate(server.url, durationMs, () => ({
+      body,
+      headers: { 'content-type': 'application/json' },
+    }));
   } finally {
     await server.close();
   }
 }
 
 /** Ingest alone (it writes to Kafka, nothing consumes): webhook requests per second. */
-export async function benchIngestHarness(stack: StackEndpoints, workDir: string, durationMs: number): Promise<number> {
+export async function benchIngestHarness(
+  stack: StackEndpoints,
+  workDir: string,
+  durationMs: number,
+): Promise<number> {
   const namespace = newNamespace('ingest');
   const pipeline = await startPipeline({ stack, namespace, workDir, services: ['ingest'] });
   try {
     return await saturate(`${pipeline.ingestUrl}/v1/webhooks/generic`, durationMs, (i) =>
-      signedRequest(pipeline.webhookSecret, `${namespace.id}-${i}`, JSON.stringify(genericFeedback(namespace.id, i))),
+      signedRequest(
+        pipeline.webhookSecret,
+        `${namespace.id}-${i}`,
+        JSON.stringify(genericFeedback(namespace.id, i)),
+      ),
     );
   } finally {
     await pipeline.close();
@@ -175,7 +199,12 @@ export interface EndToEndFigures {
 export async function benchEndToEnd(
   stack: StackEndpoints,
   workDir: string,
-  options: { rates: readonly number[]; stepMs: number; latencyMs: number; countS3: (prefix: string) => Promise<number> },
+  options: {
+    rates: readonly number[];
+    stepMs: number;
+    latencyMs: number;
+    countS3: (prefix: string) => Promise<number>;
+  },
 ): Promise<EndToEndFigures> {
   const namespace = newNamespace('e2e');
   const pipeline = await startPipeline({ stack, namespace, workDir });
@@ -214,7 +243,13 @@ export async function benchEndToEnd(
         result.acknowledgedPerSecond >= 0.9 * rate &&
         caughtUpMs !== null &&
         caughtUpMs <= options.stepMs / 2;
-      ramp.push({ targetPerSecond: rate, acknowledgedPerSecond: result.acknowledgedPerSecond, errorRate, caughtUpMs, sustained });
+      ramp.push({
+        targetPerSecond: rate,
+        acknowledgedPerSecond: result.acknowledgedPerSecond,
+        errorRate,
+        caughtUpMs,
+        sustained,
+      });
       if (sustained) best = Math.max(best, result.acknowledgedPerSecond);
       else break;
     }
@@ -270,7 +305,8 @@ export async function benchEndToEnd(
     const cpuMsPerEvent: Record<string, number> = {};
     const peakRssMiB: Record<string, number> = {};
     for (const p of pipeline.processes()) {
-      cpuMsPerEvent[p.name] = ((p.cpuSeconds() - (cpuBefore.get(p.name) ?? 0)) * 1000) / Math.max(result.acknowledged, 1);
+      cpuMsPerEvent[p.name] =
+        ((p.cpuSeconds() - (cpuBefore.get(p.name) ?? 0)) * 1000) / Math.max(result.acknowledged, 1);
       peakRssMiB[p.name] = Math.round(p.peakRssBytes() / 2 ** 20);
     }
     const minutes = (performance.now() - started) / 60_000;

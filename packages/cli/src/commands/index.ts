@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.command.ts';
 import { registerDemo } from './demo.command.ts';
+import { registerRebuildRollups } from './rebuild-rollups.command.ts';
 import { registerStart } from './start.command.ts';
 import { registerTopics } from './topics.command.ts';
 
@@ -12,6 +13,7 @@ export function registerCommands(program: Command): void {
   void program;
   registerAnalyze(program);
   registerDemo(program);
+  registerRebuildRollups(program);
   registerStart(program);
   registerTopics(program);
 }

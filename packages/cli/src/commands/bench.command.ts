@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+
+/** `vocflow bench [--quick]`: baselines and pipeline figures → bench/report.json and bench/REPORT.md. */
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'measure the pipeline against its own baselines on the local stack; writes bench/report.json and bench/REPORT.md',
+    )
+    .option('--quick', 'a short run (under 5 minutes) that writes the same report', false)
+    .option('--runs <n>', 'interleaved runs to take the median of', (v) => Number.parseInt(v, 10))
+    .option('--out <dir>', 'directory for report.json and REPORT.md (default bench/)')
+    .action(async (options: { quick: boolean; runs?: number; out?: string }) => {
+      const { runBench } = await import(new URL('../../../../bench/run-bench.ts', import.meta.url).href);
+      const report = await runBench({
+        quick: options.quick,
+        ...(options.runs ? { runs: options.runs } : {}),
+        ...(options.out ? { outDir: options.out } : {}),
+        log: (line: string) => process.stderr.write(`bench: ${line}\n`),
+      });
+      for (const target of report.targets as {
+        name: string;
+        target: string;
+        actual: number | null;
+        met: boolean | null;
+      }[]) {
+        const verdict = target.met === null ? 'not measured' : target.met ? 'met' : 'MISSED';
+        process.stdout.write(`${target.name}: ${target.actual ?? '—'} (${target.target}) ${verdict}\n`);
+      }
+    });
+}
