@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.command.ts';
+import { registerBench } from './bench.command.ts';
 import { registerDemo } from './demo.command.ts';
+import { registerDrill } from './drill.command.ts';
 import { registerRebuildRollups } from './rebuild-rollups.command.ts';
 import { registerStart } from './start.command.ts';
 import { registerTopics } from './topics.command.ts';
@@ -12,7 +14,9 @@ import { registerTopics } from './topics.command.ts';
 export function registerCommands(program: Command): void {
   void program;
   registerAnalyze(program);
+  registerBench(program);
   registerDemo(program);
+  registerDrill(program);
   registerRebuildRollups(program);
   registerStart(program);
   registerTopics(program);
