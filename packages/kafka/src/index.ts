@@ -4,6 +4,7 @@ export * from './dlq.ts';
 export * from './errors.ts';
 export * from './health.ts';
 export * from './producer.ts';
+export * from './read-to-end.ts';
 export * from './result.ts';
 export * from './topics.ts';
 export type * from './types.ts';
