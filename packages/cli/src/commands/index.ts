@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.command.ts';
 import { registerBench } from './bench.command.ts';
 import { registerDemo } from './demo.command.ts';
-import { registerDrill } from './drill.command.ts';
 import { registerRebuildRollups } from './rebuild-rollups.command.ts';
+import { registerDlq } from './dlq.command.ts';
+import { registerDrill } from './drill.command.ts';
 import { registerStart } from './start.command.ts';
 import { registerTopics } from './topics.command.ts';
 
@@ -16,8 +17,9 @@ export function registerCommands(program: Command): void {
   registerAnalyze(program);
   registerBench(program);
   registerDemo(program);
-  registerDrill(program);
   registerRebuildRollups(program);
+  registerDlq(program);
+  registerDrill(program);
   registerStart(program);
   registerTopics(program);
 }
