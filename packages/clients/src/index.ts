@@ -8,7 +8,10 @@ export type RedisClient = Redis | Cluster;
  * A Redis client for a single server or a Cluster. Commands fail fast while Redis is down (no
  * offline queue), so callers see a retryable error instead of waiting on a silent buffer.
  */
-export function createRedis(config: RedisConfig, options: { lazyConnect?: boolean; name?: string } = {}): RedisClient {
+export function createRedis(
+  config: RedisConfig,
+  options: { lazyConnect?: boolean; name?: string } = {},
+): RedisClient {
   const common = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

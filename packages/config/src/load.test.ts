@@ -1,11 +1,16 @@
-import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { envBoolean, envInt, envList, envPort } from './env.ts';
 import { ConfigError, parseConfig, redact } from './load.ts';
 
 const Schema = z
   .object({ PORT: envPort(8080), WORKERS: envInt(2, { min: 1 }), DEBUG: envBoolean(false), KEYS: envList() })
-  .transform((env) => ({ http: { port: env.PORT }, workers: env.WORKERS, debug: env.DEBUG, apiKeys: env.KEYS }));
+  .transform((env) => ({
+    http: { port: env.PORT },
+    workers: env.WORKERS,
+    debug: env.DEBUG,
+    apiKeys: env.KEYS,
+  }));
 
 describe('parseConfig', () => {
   it('applies defaults and nests the result', () => {

@@ -21,7 +21,11 @@ export class ConfigError extends Error {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Parses the environment with a service's schema; throws ConfigError listing every issue. */
-export function parseConfig<S extends z.ZodType>(service: string, schema: S, env: Env): Readonly<z.output<S>> {
+export function parseConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: Env,
+): Readonly<z.output<S>> {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
@@ -50,7 +54,8 @@ export function redact(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key)) {
     if (Array.isArray(value)) return value.map(() => '[redacted]');
     if (value === undefined || value === null || value === '') return value;
-    if (typeof value === 'object') return Object.fromEntries(Object.keys(value).map((k) => [k, '[redacted]']));
+    if (typeof value === 'object')
+      return Object.fromEntries(Object.keys(value).map((k) => [k, '[redacted]']));
     return '[redacted]';
   }
   if (Array.isArray(value)) return value.map((v) => redact(v));

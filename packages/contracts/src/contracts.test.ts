@@ -42,7 +42,11 @@ const enriched: EnrichedFeedback = {
   occurredAt: raw.occurredAt,
   receivedAt: raw.receivedAt,
   enrichedAt: '2026-11-20T10:15:01.400Z',
-  customer: { ref: { email: 'ana@example.com' }, key: 'c-42', profile: { tier: 'enterprise', attributes: {} } },
+  customer: {
+    ref: { email: 'ana@example.com' },
+    key: 'c-42',
+    profile: { tier: 'enterprise', attributes: {} },
+  },
   scores: { nps: 9 },
   normalized: { nps: { score: 9, category: 'promoter' } },
   sentiment: {

@@ -12,7 +12,9 @@ export interface OpsRoutesOptions {
   readonly checks: readonly ReadinessCheck[];
 }
 
-async function runChecks(checks: readonly ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+async function runChecks(
+  checks: readonly ReadinessCheck[],
+): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
   const results = await Promise.all(
     checks.map(async (c) => {
       try {
@@ -30,7 +32,9 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, optio
   app.get('/healthz', { logLevel: 'silent' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { logLevel: 'silent' }, async (_request, reply) => {
     const result = await runChecks(options.checks);
-    return reply.code(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not_ready', ...result });
+    return reply
+      .code(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'not_ready', ...result });
   });
   app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
     const body = await options.registry.metrics();
@@ -48,7 +52,9 @@ export interface OpsServer {
 }
 
 /** A small HTTP server for workers that have no API of their own (enrichment, aggregation). */
-export async function startOpsServer(options: OpsRoutesOptions & { port: number; host?: string; logger: Logger }): Promise<OpsServer> {
+export async function startOpsServer(
+  options: OpsRoutesOptions & { port: number; host?: string; logger: Logger },
+): Promise<OpsServer> {
   const app: FastifyInstance = Fastify({
     loggerInstance: options.logger.child({ component: 'ops' }) as FastifyBaseLogger,
   });
