@@ -37,11 +37,11 @@ async function until<T>(
 }
 
 /** Everything produced to the test's output topics, decoded. */
-class Outputs {
-  readonly enriched: EnrichedFeedback[] = [];
-  readonly alerts: FeedbackAlert[] = [];
-  readonly dlq: DlqRecord[] = [];
-  constructor(readonly consumer: Consumer) {}
+interface Outputs {
+  readonly consumer: Consumer;
+  readonly enriched: EnrichedFeedback[];
+  readonly alerts: FeedbackAlert[];
+  readonly dlq: DlqRecord[];
 }
 
 describe('enrichment on a real Kafka and Redis', () => {
@@ -65,7 +65,7 @@ describe('enrichment on a real Kafka and Redis', () => {
     producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     const consumer = kafka.consumer({ groupId: `${prefix}test-reader`, maxWaitTimeInMs: 100 });
-    outputs = new Outputs(consumer);
+    outputs = { consumer, enriched: [], alerts: [], dlq: [] };
     await consumer.connect();
     await consumer.subscribe({
       topics: [topics.feedbackEnriched, topics.alerts, topics.dlq],
