@@ -71,15 +71,13 @@ describe('languages', () => {
 });
 
 describe('result shape', () => {
-  it.each([
-    'Great value, but the app crashes and support never answered :(',
-    'Das ist gut.',
-    '',
-    '😍😍😍',
-  ])('matches the SentimentResult contract for "%s"', (text) => {
-    const r = analyze(text);
-    expect(SentimentResult.safeParse(r).success).toBe(true);
-    expect(r.confidence).toBeGreaterThanOrEqual(0);
-    expect(r.confidence).toBeLessThanOrEqual(1);
-  });
+  it.each(['Great value, but the app crashes and support never answered :(', 'Das ist gut.', '', '😍😍😍'])(
+    'matches the SentimentResult contract for "%s"',
+    (text) => {
+      const r = analyze(text);
+      expect(SentimentResult.safeParse(r).success).toBe(true);
+      expect(r.confidence).toBeGreaterThanOrEqual(0);
+      expect(r.confidence).toBeLessThanOrEqual(1);
+    },
+  );
 });
