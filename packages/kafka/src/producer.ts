@@ -80,6 +80,9 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
   let connecting: Promise<void> | undefined;
 
   const ensureConnected = async () => {
+    // kafkajs emits CONNECT before the idempotent producer id is initialised; a send in that window
+    // fails inside kafkajs (releaseBrokerLock), so wait for connect() itself to finish.
+    if (connecting) return connecting;
     if (connected) return;
     connecting ??= producer.connect().finally(() => {
       connecting = undefined;
