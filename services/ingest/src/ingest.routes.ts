@@ -140,7 +140,10 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     const perSecond = config.http.rateLimitPerSource;
     if (perSecond <= 0) return;
     let bucket = limiters.get(endpoint);
-    if (!bucket) limiters.set(endpoint, (bucket = createTokenBucket(perSecond, perSecond)));
+    if (!bucket) {
+      bucket = createTokenBucket(perSecond, perSecond);
+      limiters.set(endpoint, bucket);
+    }
     if (!bucket.tryTake()) {
       throw new Problem('rate_limited', `more than ${perSecond} requests per second for ${endpoint}`, {
         retryAfterSeconds: Math.max(1, Math.ceil(bucket.waitMs() / 1000)),
