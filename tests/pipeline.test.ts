@@ -178,15 +178,15 @@ describe('the whole pipeline', () => {
         ),
       (r) => r.status === 200,
     );
-    // Typeform, Tally and Delighted name cus_8842; so does the interview.
-    expect(segment.body.allTime.counts.count).toBe(4);
-    expect(segment.body.allTime.counts.npsDetractors).toBe(3);
+    // Typeform, Tally and Delighted name cus_8842 by id, Formbricks by the profile's email; so does the interview.
+    expect(segment.body.allTime.counts.count).toBe(5);
+    expect(segment.body.allTime.counts.npsDetractors).toBe(4);
     expect(segment.body.series).toHaveLength(3);
     const customer = await p.api<{ profile: { tier: string }; allTime: Measured; latestFeedback: unknown[] }>(
       '/v1/customers/cus_8842',
     );
     expect(customer.body.profile.tier).toBe('enterprise');
-    expect(customer.body.allTime.counts.count).toBe(4);
+    expect(customer.body.allTime.counts.count).toBe(5);
     expect(customer.body.latestFeedback.length).toBeGreaterThan(0);
     expect((await p.api('/v1/segments/tier%3Anobody')).status).toBe(404);
   });
