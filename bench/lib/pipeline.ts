@@ -89,14 +89,14 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-/** Finds the first numeric `count` in the overview answer (`{count}` or `{totals: {count}}`). */
+/** Finds the first numeric `count` in the overview answer (`{totals: {counts: {count}}}`, or shallower). */
 export function extractCount(json: unknown, depth = 0): number | undefined {
   if (json === null || typeof json !== 'object' || depth > 3) return undefined;
   const record = json as Record<string, unknown>;
   for (const key of ['count', 'total', 'responses']) {
     if (typeof record[key] === 'number') return record[key] as number;
   }
-  for (const key of ['totals', 'overview', 'data', 'metrics']) {
+  for (const key of ['totals', 'counts', 'overview', 'data']) {
     const found = extractCount(record[key], depth + 1);
     if (found !== undefined) return found;
   }

@@ -25,6 +25,7 @@ export async function startThrowawayRedis(dir: string): Promise<ThrowawayRedis> 
   const url = `redis://127.0.0.1:${port}`;
   const ping = async () => {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    client.on('error', () => undefined);
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';
@@ -61,6 +62,7 @@ export async function startThrowawayRedis(dir: string): Promise<ThrowawayRedis> 
     process,
     async commandStats() {
       const client = new Redis(url, { maxRetriesPerRequest: 1 });
+      client.on('error', () => undefined);
       try {
         return parseCommandStats(await client.info('commandstats'));
       } finally {
