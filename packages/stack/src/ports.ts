@@ -46,7 +46,7 @@ export function classifyPort(facts: {
 
 export function describePortConflict(service: string, host: string, port: number): string {
   return (
-    `port ${host}:${port} for ${service} is taken by another program that is not a ${service} server ` +
-    `started by this stack; stop it, or choose another port (see \`vocflow stack up --help\`)`
+    `port ${host}:${port} for ${service} is taken by another program that does not answer as ${service}; ` +
+    `stop it, or choose other ports (see \`vocflow stack up --help\`)`
   );
 }

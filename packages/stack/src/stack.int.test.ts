@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { canBind } from './ports.ts';
+import { createS3Client } from './s3-client.ts';
+import { type StackOptions, stackDown, stackStatus, stackUp, startService, stopService } from './stack.ts';
+
+// A second, private stack on its own ports and state folder, so the shared one the other
+// integration tests use is never disturbed.
+const stateDir = mkdtempSync(join(tmpdir(), 'vocflow-stack-int-'));
+const options: StackOptions = {
+  runtime: 'local',
+  stateDir,
+  ports: { kafka: 29192, kafkaController: 29193, s3: 29100, redis: 26479 },
+  bucket: 'stack-int',
+  timeoutMs: 90_000,
+};
+
+describe('local stack', () => {
+  afterAll(async () => {
+    await stackDown(options).catch(() => undefined);
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('starts Kafka, S3Proxy and Redis from nothing and reports them ready', async () => {
+    const result = await stackUp(options);
+    expect(result.runtime).toBe('local');
+    expect(result.services).toEqual({ kafka: 'started', s3: 'started', redis: 'started' });
+    const status = await stackStatus(options);
+    expect(status.ready).toBe(true);
+    expect(status.services.map((service) => service.owner)).toEqual(['stack', 'stack', 'stack']);
+  }, 180_000);
+
+  it('stores, lists and returns objects byte for byte through the shared S3 client', async () => {
+    const { settings } = await stackUp(options);
+    const s3 = createS3Client(settings.s3);
+    const body = '{"a":1}\n{"b":2}\n';
+    for (const key of ['p/one.ndjson', 'p/two.ndjson']) {
+      await s3.send(new PutObjectCommand({ Bucket: settings.s3.bucket, Key: key, Body: body }));
+    }
+    const object = await s3.send(new GetObjectCommand({ Bucket: settings.s3.bucket, Key: 'p/one.ndjson' }));
+    expect(await object.Body?.transformToString()).toBe(body);
+    const first = await s3.send(
+      new ListObjectsV2Command({ Bucket: settings.s3.bucket, Prefix: 'p/', MaxKeys: 1 }),
+    );
+    expect(first.Contents?.map((item) => item.Key)).toEqual(['p/one.ndjson']);
+    const second = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: settings.s3.bucket,
+        Prefix: 'p/',
+        MaxKeys: 1,
+        ContinuationToken: first.NextContinuationToken,
+      }),
+    );
+    expect(second.Contents?.map((item) => item.Key)).toEqual(['p/two.ndjson']);
+    s3.destroy();
+  }, 60_000);
+
+  it('reuses a running stack instead of starting a second one', async () => {
+    const result = await stackUp(options);
+    expect(result.services).toEqual({ kafka: 'reused', s3: 'reused', redis: 'reused' });
+  }, 60_000);
+
+  it('stops and restarts a single service for fault drills', async () => {
+    expect(await stopService('kafka', options)).toBe('stopped');
+    const down = await stackStatus(options);
+    expect(down.services.find((service) => service.name === 'kafka')?.ready).toBe(false);
+    expect(down.services.find((service) => service.name === 's3')?.ready).toBe(true);
+    expect(await startService('kafka', options)).toBe('started');
+    expect((await stackStatus(options)).ready).toBe(true);
+  }, 180_000);
+
+  it('refuses a port held by a program that is not the service', async () => {
+    const sockets = new Set<Socket>();
+    const stranger: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.end('hello\r\n');
+    });
+    await new Promise<void>((resolve) => stranger.listen({ host: '127.0.0.1', port: 29101 }, resolve));
+    // Its own state folder: this stack's S3Proxy (on another port) must not count as the owner.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'vocflow-stack-int-'));
+    try {
+      await expect(
+        startService('s3', { ...options, stateDir: elsewhere, ports: { ...options.ports, s3: 29101 } }),
+      ).rejects.toThrow(/taken by another program that does not answer as s3/);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => stranger.close(() => resolve()));
+    }
+  }, 60_000);
+
+  it('stops everything it started and frees the ports', async () => {
+    const result = await stackDown(options);
+    expect(result.services).toEqual({ kafka: 'stopped', s3: 'stopped', redis: 'stopped' });
+    for (const port of [29192, 29193, 29100, 26479]) expect(await canBind('127.0.0.1', port)).toBe(true);
+  }, 120_000);
+});
