@@ -217,7 +217,11 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
               'message to DLQ',
             );
             dead.push(
-              toDlqMessage(message, result, { stage: options.stage, service: options.service, attempts }),
+              toDlqMessage(message, result, {
+                stage: result.stage ?? options.stage,
+                service: options.service,
+                attempts,
+              }),
             );
           } else {
             batchLog.debug({ offset: message.offset, reason: result.reason }, 'message dropped');

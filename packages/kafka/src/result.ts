@@ -1,4 +1,4 @@
-import type { ContractIssue } from '@vocflow/contracts';
+import type { ContractIssue, DlqStage } from '@vocflow/contracts';
 
 /** What a pipeline step returns: go on with a value, send the message to the DLQ, or drop it. */
 export type StepResult<T> =
@@ -9,6 +9,8 @@ export type StepResult<T> =
       readonly step: string;
       readonly detail?: string;
       readonly issues?: readonly ContractIssue[];
+      /** The stage recorded in the DLQ when it is not the consumer's own (a hydrate step inside enrichment). */
+      readonly stage?: DlqStage;
     }
   | { readonly kind: 'drop'; readonly reason: string; readonly step: string };
 

@@ -13,6 +13,13 @@ import {
   toKafkaConfig,
   toRedisConfig,
 } from '@vocflow/config';
+import {
+  hydrationEnv,
+  loadMappings,
+  MappingError,
+  type Mappings,
+  toHydrationSettings,
+} from '@vocflow/sources';
 import { z } from 'zod';
 import { type AlertRule, AlertRules, DEFAULT_ALERT_RULES } from './alerts.rules.ts';
 import { loadRulesFile } from './rules-file.ts';
@@ -25,6 +32,9 @@ export const EnrichmentEnv = z
     ...kafkaEnv,
     ...redisEnv,
     ...logEnv,
+    ...hydrationEnv,
+    /** Survey mappings (same file as ingest): which hydrated answer is NPS, CSAT, CES or the comment. */
+    VOCFLOW_MAPPINGS: envOptionalString(),
     ENRICHMENT_OPS_PORT: envPort(8082),
     /** JSON file with segment rules (see docs/enrichment.md). None: automatic segments only. */
     VOCFLOW_SEGMENTS: envOptionalString(),
@@ -87,6 +97,8 @@ export const EnrichmentEnv = z
       sweepIntervalMs: env.UNLINKED_SWEEP_INTERVAL_MS,
     },
     customerTableTimeoutMs: env.CUSTOMER_TABLE_TIMEOUT_MS,
+    hydration: toHydrationSettings(env),
+    mappingsPath: env.VOCFLOW_MAPPINGS,
   }));
 
 export type EnrichmentEnvConfig = z.output<typeof EnrichmentEnv>;
@@ -94,6 +106,7 @@ export type EnrichmentEnvConfig = z.output<typeof EnrichmentEnv>;
 export interface EnrichmentConfig extends EnrichmentEnvConfig {
   readonly segmentRules: readonly SegmentRule[];
   readonly alertRules: readonly AlertRule[];
+  readonly mappings: Mappings;
 }
 
 /** Parses the environment and the rule files it names; throws ConfigError listing every problem. */
@@ -115,6 +128,13 @@ export function loadConfig(env: Env): Readonly<EnrichmentConfig> {
   const alertRules = parsed.alertRulesFile
     ? attempt(() => loadRulesFile('VOCFLOW_ALERT_RULES', parsed.alertRulesFile!, AlertRules).rules, [])
     : DEFAULT_ALERT_RULES;
+  let mappings: Mappings = {};
+  try {
+    mappings = loadMappings(parsed.mappingsPath);
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+    problems.push({ variable: 'VOCFLOW_MAPPINGS', message: error.message });
+  }
   if (problems.length > 0) throw new ConfigError('enrichment', problems);
-  return Object.freeze({ ...parsed, segmentRules, alertRules });
+  return Object.freeze({ ...parsed, segmentRules, alertRules, mappings });
 }

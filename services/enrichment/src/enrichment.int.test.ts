@@ -11,6 +11,7 @@ import {
   type topicNames,
 } from '@vocflow/contracts';
 import { createLogger } from '@vocflow/observability';
+import { adaptSurveyMonkey, fixtureBytes } from '@vocflow/sources';
 import { cleanupNamespace, createTopicsFor, stackSettings, testNamespace } from '@vocflow/testing';
 import { Redis } from 'ioredis';
 import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
@@ -284,5 +285,47 @@ describe('enrichment on a real Kafka and Redis', () => {
     const dead = await until(() => outputs.dlq.find((d) => d.stage === 'alerts'), 'alert in the DLQ');
     expect(dead).toMatchObject({ reason: 'webhook_delivery_failed', attempts: 3, feedbackId: 'fb-refused' });
     expect(received.filter((r) => JSON.parse(r.body).feedbackId === 'fb-refused')).toHaveLength(3);
+  });
+  it('hydrates SurveyMonkey envelopes from the provider API first, and sends unhydratable ones to the DLQ', async () => {
+    const provider = createServer((request, response) => {
+      const routes: Record<string, string> = {
+        '/v3/surveys/519087654/responses/118245678901/details':
+          'provider-api/surveymonkey.response-details.json',
+        '/v3/surveys/519087654/details': 'provider-api/surveymonkey.survey-details.json',
+      };
+      const file = routes[request.url ?? ''];
+      if (file) response.writeHead(200, { 'content-type': 'application/json' }).end(fixtureBytes(file));
+      else response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"id":"1020"}}');
+    });
+    servers.push(provider);
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    await launch({
+      SURVEYMONKEY_API_BASE_URL: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
+      SURVEYMONKEY_ACCESS_TOKEN: 'sm-token',
+    });
+    const adapted = adaptSurveyMonkey(JSON.parse(fixtureBytes('webhooks/surveymonkey.json').toString()), {
+      receivedAt: '2026-01-15T10:05:00.000Z',
+      mappings: {},
+    });
+    if (!adapted.ok) throw new Error('fixture did not adapt');
+    const envelope = adapted.records[0]!;
+    expect(envelope.hydration?.status).toBe('pending');
+    const missing = {
+      ...envelope,
+      feedbackId: 'surveymonkey:519087654:404',
+      hydration: { ...envelope.hydration!, ref: { ...envelope.hydration!.ref, responseId: '404' } },
+    };
+    await sendRaw(envelope, missing);
+    const enriched = await until(
+      () => outputs.enriched.find((e) => e.feedbackId === envelope.feedbackId),
+      'hydrated',
+    );
+    expect(enriched.normalized.nps).toEqual({ score: 3, category: 'detractor' });
+    expect(enriched.texts[0]?.text).toContain('Invoices');
+    const dead = await until(
+      () => outputs.dlq.find((d) => d.feedbackId === undefined && d.stage === 'hydration'),
+      'DLQ',
+    );
+    expect(dead).toMatchObject({ reason: 'hydration_failed', step: 'hydrateStep' });
   });
 });

@@ -21,6 +21,7 @@ import {
   type Registry,
   startOpsServer,
 } from '@vocflow/observability';
+import { createHydrateStep } from '@vocflow/sources';
 import type { Logger } from 'pino';
 import { createAlertWebhookConsumer } from './alert-webhook.consumer.ts';
 import { type EnrichmentConfig, loadConfig } from './config.ts';
@@ -175,7 +176,14 @@ export async function start(
     redactor,
     segmentRules: config.segmentRules,
     alertRules: config.alertRules,
-    hydrator: overrides.hydrator,
+    hydrator:
+      overrides.hydrator ??
+      createHydrateStep({
+        config: config.hydration.config,
+        rateLimit: config.hydration.rateLimit,
+        retries: config.hydration.retries,
+        mappings: config.mappings,
+      }),
     ...(overrides.now ? { now: overrides.now } : {}),
   });
   const consumer: BatchConsumer = createBatchConsumer({

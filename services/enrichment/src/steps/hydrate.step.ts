@@ -8,17 +8,24 @@ import type { Parsed } from '../types.ts';
  */
 export type Hydrator = (raw: RawFeedback) => Promise<StepResult<RawFeedback>> | StepResult<RawFeedback>;
 
-/** Runs the hydrator for pending records only; every other record passes through untouched. */
+/**
+ * Runs the hydrator for pending records only; every other record passes through untouched. Records
+ * that cannot be hydrated go to the DLQ with stage `hydration`.
+ */
 export function createHydrateStep({ hydrator }: { hydrator: Hydrator | undefined }) {
   return async function hydrateStep(item: Parsed): Promise<StepResult<Parsed>> {
     if (item.raw.hydration?.status !== 'pending') return ok(item);
     if (!hydrator)
-      return dlq(
-        'hydrateStep',
-        'hydration_unavailable',
-        `no hydrator configured for ${item.raw.hydration.provider}; replay from the DLQ once it is`,
-      );
+      return {
+        ...dlq(
+          'hydrateStep',
+          'hydration_unavailable',
+          `no hydrator configured for ${item.raw.hydration.provider}; replay from the DLQ once it is`,
+        ),
+        stage: 'hydration',
+      };
     const result = await hydrator(item.raw);
+    if (result.kind === 'dlq') return { ...result, stage: 'hydration' };
     if (result.kind !== 'ok') return result;
     return ok({ raw: result.value });
   };
