@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.command.ts';
 import { registerBench } from './bench.command.ts';
 import { registerDemo } from './demo.command.ts';
-import { registerRebuildRollups } from './rebuild-rollups.command.ts';
 import { registerDlq } from './dlq.command.ts';
 import { registerDrill } from './drill.command.ts';
+import { registerRebuildRollups } from './rebuild-rollups.command.ts';
+import { registerStack } from './stack.command.ts';
 import { registerStart } from './start.command.ts';
 import { registerTopics } from './topics.command.ts';
 
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
   registerRebuildRollups(program);
   registerDlq(program);
   registerDrill(program);
+  registerStack(program);
   registerStart(program);
   registerTopics(program);
 }
