@@ -1,0 +1,161 @@
+import type { EnrichedFeedback } from '@vocflow/contracts';
+import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
+import { createLogger } from '@vocflow/observability';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_RULES } from './alerts.rules.ts';
+import { createCustomerLinker } from './customer-linker.service.ts';
+import { CustomerTable, type RefKey, refKeys } from './customer-table.store.ts';
+import { createPiiRedactor } from './pii.redactor.ts';
+import { createEnrichmentPipeline } from './pipeline.ts';
+import { inbound, keywordAnalyzer, profile, rawFeedback } from './test-fixtures.ts';
+import type { UnlinkedStore } from './unlinked.store.ts';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+
+/** An in-memory UnlinkedStore with the Redis store's semantics. */
+function memoryStore(): UnlinkedStore & { readonly hashes: Map<string, Map<string, EnrichedFeedback>> } {
+  const hashes = new Map<string, Map<string, EnrichedFeedback>>();
+  const keyOf = (ref: RefKey) => `${ref.kind}:${ref.value}`;
+  return {
+    hashes,
+    async park(records) {
+      for (const r of records)
+        for (const ref of refKeys(r.customer.ref)) {
+          const hash = hashes.get(keyOf(ref)) ?? new Map();
+          hash.set(r.feedbackId, r);
+          hashes.set(keyOf(ref), hash);
+        }
+    },
+    async find(keys) {
+      const out = new Map<string, EnrichedFeedback>();
+      for (const k of keys) for (const [id, r] of hashes.get(keyOf(k)) ?? []) out.set(id, r);
+      return [...out.values()];
+    },
+    async remove(record) {
+      for (const ref of refKeys(record.customer.ref)) {
+        const hash = hashes.get(keyOf(ref));
+        if (hash?.get(record.feedbackId) === record) hash.delete(record.feedbackId);
+        if (hash?.size === 0) hashes.delete(keyOf(ref));
+      }
+    },
+    async *scan() {
+      const all = new Map<string, EnrichedFeedback>();
+      for (const hash of hashes.values()) for (const [id, r] of hash) all.set(id, r);
+      if (all.size > 0) yield [...all.values()];
+    },
+  };
+}
+
+function recordingProducer(
+  fail = false,
+): VocflowProducer & { sent: { topic: string; message: OutboundMessage }[] } {
+  const sent: { topic: string; message: OutboundMessage }[] = [];
+  return {
+    sent,
+    async send(topic, messages) {
+      if (fail) throw new Error('kafka down');
+      for (const message of messages) sent.push({ topic, message });
+    },
+    async sendBatch(batches) {
+      if (fail) throw new Error('kafka down');
+      for (const b of batches) for (const message of b.messages) sent.push({ topic: b.topic, message });
+    },
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    isConnected: () => true,
+  };
+}
+
+async function unknownRecord(customers: CustomerTable): Promise<EnrichedFeedback> {
+  const pipeline = createEnrichmentPipeline({
+    analyzer: keywordAnalyzer,
+    customers,
+    redactor: createPiiRedactor({ enabled: true }),
+    segmentRules: [],
+    alertRules: DEFAULT_ALERT_RULES,
+  });
+  const result = await pipeline(
+    inbound(rawFeedback({ customer: { email: 'ops@acme.example', handle: '@acmecorp' } })),
+  );
+  if (result.kind !== 'ok') throw new Error('expected ok');
+  return result.value.enriched;
+}
+
+describe('customer linker', () => {
+  const setup = (fail = false) => {
+    const customers = new CustomerTable();
+    const store = memoryStore();
+    const producer = recordingProducer(fail);
+    const linker = createCustomerLinker({
+      customers,
+      store,
+      producer,
+      topics: { enriched: 'enriched', alerts: 'alerts' },
+      segmentRules: [],
+      alertRules: DEFAULT_ALERT_RULES,
+      logger,
+    });
+    return { customers, store, producer, linker };
+  };
+
+  it('re-emits a waiting item with revision + 1, the profile and its segments, then forgets it', async () => {
+    const { customers, store, producer, linker } = setup();
+    const record = await unknownRecord(customers);
+    await store.park([record]);
+    expect(store.hashes.size).toBe(2);
+    customers.upsert(profile());
+    expect(await linker.linkProfile(profile())).toBe(1);
+    const emitted = producer.sent
+      .filter((s) => s.topic === 'enriched')
+      .map((s) => JSON.parse(String(s.message.value)));
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]).toMatchObject({ revision: 1, version: 1, customer: { key: 'cus-acme' } });
+    expect(emitted[0].segments).toContain('tier:enterprise');
+    expect(store.hashes.size).toBe(0);
+  });
+
+  it('produces only the alerts that fire because the profile is now known', async () => {
+    const { customers, store, producer, linker } = setup();
+    const record = await unknownRecord(customers);
+    await store.park([record]);
+    customers.upsert(profile());
+    await linker.sweep();
+    const rules = producer.sent
+      .filter((s) => s.topic === 'alerts')
+      .map((s) => JSON.parse(String(s.message.value)).rule);
+    expect(rules).toEqual(['enterprise-strongly-negative']);
+  });
+
+  it('keeps the item waiting when producing fails, so a later attempt links it', async () => {
+    const { customers, store, linker } = setup(true);
+    const record = await unknownRecord(customers);
+    await store.park([record]);
+    customers.upsert(profile());
+    await expect(linker.linkParked([record])).rejects.toThrow('kafka down');
+    expect(store.hashes.size).toBe(2);
+  });
+
+  it('leaves items whose profile is still unknown', async () => {
+    const { customers, store, producer, linker } = setup();
+    await store.park([await unknownRecord(customers)]);
+    customers.upsert(profile({ id: 'someone-else', email: 'x@y.example', handles: [] }));
+    expect(await linker.sweep()).toBe(0);
+    expect(producer.sent).toEqual([]);
+  });
+});
+
+describe('customer table', () => {
+  it('re-indexes a profile whose email and handles changed, and forgets deleted profiles', () => {
+    const table = new CustomerTable();
+    table.upsert(profile());
+    table.upsert(profile({ email: 'new@acme.example', handles: ['@acme_new'] }));
+    expect(table.resolve({ email: 'ops@acme.example' })).toBeUndefined();
+    expect(table.resolve({ email: 'NEW@acme.example' })?.id).toBe('cus-acme');
+    expect(table.resolve({ handle: 'AcmeCorp' })).toBeUndefined();
+    expect(table.resolve({ handle: '@ACME_NEW' })?.id).toBe('cus-acme');
+    table.delete('cus-acme');
+    expect(table.resolve({ id: 'cus-acme' })).toBeUndefined();
+    expect(table.resolve({ email: 'new@acme.example' })).toBeUndefined();
+    expect(table.size).toBe(0);
+  });
+});
