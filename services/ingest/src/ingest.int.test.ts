@@ -119,7 +119,11 @@ async function readTopic(
 }
 
 const post = (path: string, headers: Record<string, string>, body: Buffer | string) =>
-  fetch(`${ingest.url}${path}`, { method: 'POST', headers, body });
+  fetch(`${ingest.url}${path}`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
 
 describe('ingest against the real Kafka', () => {
   it('writes each source’s documented payload to feedback.raw.v1 as its normalized record, keyed by customer', async () => {
