@@ -9,7 +9,7 @@ import { startService, stopService } from '@vocflow/stack';
 import { topicRecordCount } from '../lib/kafka-tools.ts';
 import { httpRequest, type LoadResult, runLoad } from '../lib/load-generator.ts';
 import { newNamespace, type Pipeline, type StackEndpoints, startPipeline } from '../lib/pipeline.ts';
-import { sleep, waitFor } from '../lib/processes.ts';
+import { sleep } from '../lib/processes.ts';
 import type { DrillLine } from '../lib/report.ts';
 import { genericFeedback, signedRequest } from '../lib/webhook.ts';
 
