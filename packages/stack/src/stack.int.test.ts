@@ -8,16 +8,25 @@ import { canBind } from './ports.ts';
 import { createS3Client } from './s3-client.ts';
 import { type StackOptions, stackDown, stackStatus, stackUp, startService, stopService } from './stack.ts';
 
-// A second, private stack on its own ports and state folder, so the shared one the other
-// integration tests use is never disturbed.
+// A second, private stack on free ports and its own state folder, so the shared stack the other
+// integration tests use is never disturbed, and two runs on one machine do not collide.
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
 const stateDir = mkdtempSync(join(tmpdir(), 'vocflow-stack-int-'));
-const options: StackOptions = {
-  runtime: 'local',
-  stateDir,
-  ports: { kafka: 29192, kafkaController: 29193, s3: 29100, redis: 26479 },
-  bucket: 'stack-int',
-  timeoutMs: 90_000,
+const ports = {
+  kafka: await freePort(),
+  kafkaController: await freePort(),
+  s3: await freePort(),
+  redis: await freePort(),
 };
+const options: StackOptions = { runtime: 'local', stateDir, ports, bucket: 'stack-int', timeoutMs: 90_000 };
 
 describe('local stack', () => {
   afterAll(async () => {
@@ -80,12 +89,17 @@ describe('local stack', () => {
       socket.on('error', () => undefined);
       socket.end('hello\r\n');
     });
-    await new Promise<void>((resolve) => stranger.listen({ host: '127.0.0.1', port: 29101 }, resolve));
+    const strangerPort = await freePort();
+    await new Promise<void>((resolve) => stranger.listen({ host: '127.0.0.1', port: strangerPort }, resolve));
     // Its own state folder: this stack's S3Proxy (on another port) must not count as the owner.
     const elsewhere = mkdtempSync(join(tmpdir(), 'vocflow-stack-int-'));
     try {
       await expect(
-        startService('s3', { ...options, stateDir: elsewhere, ports: { ...options.ports, s3: 29101 } }),
+        startService('s3', {
+          ...options,
+          stateDir: elsewhere,
+          ports: { ...options.ports, s3: strangerPort },
+        }),
       ).rejects.toThrow(/taken by another program that does not answer as s3/);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
@@ -97,6 +111,6 @@ describe('local stack', () => {
   it('stops everything it started and frees the ports', async () => {
     const result = await stackDown(options);
     expect(result.services).toEqual({ kafka: 'stopped', s3: 'stopped', redis: 'stopped' });
-    for (const port of [29192, 29193, 29100, 26479]) expect(await canBind('127.0.0.1', port)).toBe(true);
+    for (const port of Object.values(ports)) expect(await canBind('127.0.0.1', port)).toBe(true);
   }, 120_000);
 });
