@@ -34,7 +34,9 @@ export function createRedisUnlinkedStore(settings: {
   const { redis, ttlSeconds } = settings;
   const base = `${settings.keyPrefix}:unlinked:`;
   const keyOf = (ref: RefKey) => `${base}${ref.kind}:${ref.value}`;
-  const serialized = (record: EnrichedFeedback) => JSON.stringify(record);
+  /** The exact bytes each record was read from, so removal compares what is stored, not a re-encoding. */
+  const storedAs = new WeakMap<EnrichedFeedback, string>();
+  const serialized = (record: EnrichedFeedback) => storedAs.get(record) ?? JSON.stringify(record);
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -47,6 +49,7 @@ export function createRedisUnlinkedStore(settings: {
       const checked = EnrichedFeedback.safeParse(safeJson(value));
       if (!checked.success) continue;
       const prior = into.get(checked.data.feedbackId);
+      storedAs.set(checked.data, value);
       if (!prior || newer(checked.data, prior)) into.set(checked.data.feedbackId, checked.data);
     }
   };
