@@ -196,7 +196,7 @@ export function npsFor(customer: DemoCustomer, random: () => number): number {
   const bias =
     { enterprise: 1.2, growth: 0.4, starter: -0.6 }[customer.tier] +
     { emea: 0.3, amer: 0.2, apac: -0.7 }[customer.region];
-  const base = 7 + bias + (random() + random() + random() - 1.5) * 3.2;
+  const base = 7.6 + bias + (random() + random() + random() - 1.5) * 3.2;
   return Math.max(0, Math.min(10, Math.round(base)));
 }
 
