@@ -35,8 +35,21 @@ function isRebalanceError(error: unknown): boolean {
   );
 }
 
-function consumerMetrics(registry: Registry | undefined) {
+type ConsumerMetrics = ReturnType<typeof createConsumerMetrics>;
+const metricsByRegistry = new WeakMap<Registry, ConsumerMetrics>();
+
+/** One set of metrics per registry, shared by every consumer of the process (labelled by topic). */
+function consumerMetrics(registry: Registry | undefined): ConsumerMetrics | undefined {
   if (!registry) return undefined;
+  let metrics = metricsByRegistry.get(registry);
+  if (!metrics) {
+    metrics = createConsumerMetrics(registry);
+    metricsByRegistry.set(registry, metrics);
+  }
+  return metrics;
+}
+
+function createConsumerMetrics(registry: Registry) {
   const registers = [registry];
   const steps = new Histogram({
     name: 'vocflow_step_duration_seconds',
