@@ -91,9 +91,12 @@ export function superviseServices(options: SupervisorOptions): Supervisor {
   options.services.forEach((service, index) => {
     const label = service.name.padEnd(width);
     const prefix = options.color ? `\x1b[${COLORS[index % COLORS.length]}m${label}\x1b[0m │ ` : `${label} │ `;
+    // Its own process group: Ctrl-C in the terminal reaches only the supervisor, which then sends
+    // each child one SIGTERM (a second signal would make a service exit at once, ungracefully).
     const child = spawn(process.execPath, [service.entry], {
       env: service.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
@@ -116,6 +119,12 @@ export function superviseServices(options: SupervisorOptions): Supervisor {
   });
 
   const done = Promise.all(children.map((c) => c.exited));
+  // Should the supervisor itself end abruptly, its detached children must not outlive it.
+  const killAll = () => {
+    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  void done.then(() => process.off('exit', killAll));
   return {
     done,
     pids: () => Object.fromEntries(children.map((c) => [c.name, c.child.pid])),
