@@ -9,6 +9,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { StackSettings } from '@vocflow/stack';
 import { createS3Client, settingsToEnv } from '@vocflow/stack';
 import { cleanupNamespace, createTopicsFor, stackSettings, testNamespace } from '@vocflow/testing';
+import { Redis } from 'ioredis';
 
 /**
  * Runs the four services as real child processes (`node services/<name>/src/main.ts`) against the
@@ -192,7 +193,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     kill,
     logs: (name) => (allLogs.get(name) ?? []).join(''),
     async post(path, body, headers) {
-      const response = await fetch(`${pipeline.ingestUrl}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+      const response = await fetch(`${pipeline.ingestUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      });
       const text = await response.text();
       let json: unknown = text;
       try {
@@ -229,9 +234,32 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
       for (const name of ['ingest', 'api', 'enrichment', 'aggregation'] as const) await kill(name, 'SIGTERM');
       s3.destroy();
       await cleanupNamespace(namespace, stack).catch(() => undefined);
+      await deleteShardedKeys(stack.redisUrl, namespace).catch(() => undefined);
     },
   };
   return pipeline;
+}
+
+/** Rollup keys start with their shard's hash tag (`{<prefix>:s07}…`), which a `<prefix>*` sweep misses. */
+async function deleteShardedKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `{${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Standard Webhooks headers for `body`, signed now (the fixtures' own timestamps are long expired). */
