@@ -121,7 +121,8 @@ export function superviseServices(options: SupervisorOptions): Supervisor {
   const done = Promise.all(children.map((c) => c.exited));
   // Should the supervisor itself end abruptly, its detached children must not outlive it.
   const killAll = () => {
-    for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   process.once('exit', killAll);
   void done.then(() => process.off('exit', killAll));
