@@ -155,8 +155,8 @@ export function createArchiveSink(options: ArchiveSinkOptions): Sink<ArchiveEntr
     async flush(topic, partition) {
       const state = stateOf(topic, partition);
       const w = state.window;
-      if (w && w.flushedThrough !== w.last && now() - w.firstAt >= options.maxAgeMs)
-        await writeWindow(topic, partition, w);
+      // Called on quiet partitions every `maxAgeMs` and before a commit on shutdown: write what is buffered.
+      if (w && w.flushedThrough !== w.last) await writeWindow(topic, partition, w);
       return ack(state);
     },
     revoke(topic, partition) {

@@ -107,7 +107,7 @@ export async function start(
         topicPrefix: config.kafka.topicPrefix,
         logger,
         concurrency: config.rollups.concurrency,
-        flushIntervalMs: Math.max(10, Math.min(1_000, config.archive.maxAgeMs)),
+        flushIntervalMs: config.archive.maxAgeMs,
         onCrash,
       })
     : null;
