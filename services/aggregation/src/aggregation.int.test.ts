@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createS3 } from '@vocflow/clients';
-import type { EnrichedFeedback } from '@vocflow/contracts';
+import type { DlqRecord, EnrichedFeedback } from '@vocflow/contracts';
 import {
   addHash,
   contributionOf,
@@ -163,6 +163,43 @@ describe('aggregation against real Kafka, Redis and S3', () => {
     expect((await reader.overview()).counters.count).toBe(2);
     expect((await reader.getRollup('customer', 'cust-1')).counters.npsPromoters).toBe(2);
     expect((await reader.getRollup('segment', 'tier:enterprise')).counters.count).toBe(2);
+  });
+
+  it('sends a poison record to the DLQ and still counts the good ones around it', async () => {
+    const { ns, topics, env } = await namespace('poison');
+    await startService(env);
+    await produceItems(producer, topics.feedbackEnriched, [enrichedItem({ feedbackId: 'good-1' })]);
+    await producer.send({
+      topic: topics.feedbackEnriched,
+      messages: [{ key: 'bad-1', value: '{"schema":"feedback.enriched.v1"}' }],
+    });
+    await produceItems(producer, topics.feedbackEnriched, [enrichedItem({ feedbackId: 'good-2' })]);
+    await waitForCommitted(admin, `${ns}vocflow-aggregation`, topics.feedbackEnriched);
+    const reader = createRollupReader(redis, { keyPrefix: ns, shards: SHARDS });
+    expect((await reader.overview()).counters.count).toBe(2);
+    const consumer = kafka.consumer({ groupId: `${ns}dlq-reader` });
+    cleanups.push(() => consumer.disconnect());
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.dlq], fromBeginning: true });
+    const records: DlqRecord[] = [];
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        records.push(JSON.parse(message.value!.toString('utf8')) as DlqRecord);
+      },
+    });
+    await waitFor(
+      async () => records.length,
+      (n) => n >= 2,
+      30_000,
+    );
+    expect(
+      records
+        .map((r) => [r.stage, r.reason, Buffer.from(r.original.key ?? '', 'base64').toString('utf8')])
+        .sort(),
+    ).toEqual([
+      ['aggregation', 'invalid_schema', 'bad-1'],
+      ['archive', 'invalid_schema', 'bad-1'],
+    ]);
   });
 
   it('lets a later version replace the earlier one everywhere and ignores an older one arriving late', async () => {
@@ -361,7 +398,9 @@ describe('aggregation through crashes, rebalances and a Redis outage', () => {
   it('gives exact totals when Redis stops and restarts mid-stream', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'vocflow-redis-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(async () =>
+      process.env['KEEP_REDIS_DIR'] ? undefined : rmSync(dir, { recursive: true, force: true }),
+    );
     const redisArgs = [
       '--port',
       String(port),
@@ -373,10 +412,13 @@ describe('aggregation through crashes, rebalances and a Redis outage', () => {
       dir,
       '--dbfilename',
       'dump.rdb',
+      '--logfile',
+      join(dir, 'redis.log'),
     ];
     let server = spawn('/usr/bin/redis-server', redisArgs, { stdio: 'ignore' });
     cleanups.push(async () => server.kill('SIGKILL'));
     const own = new Redis({ port, lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
+    own.on('error', () => undefined);
     cleanups.push(async () => own.disconnect());
     await waitFor(
       () => own.ping().catch(() => 'down'),
@@ -394,8 +436,9 @@ describe('aggregation through crashes, rebalances and a Redis outage', () => {
       30_000,
     );
     // Stop Redis (its data saved on the way down), keep producing, then bring it back.
-    await own.call('SHUTDOWN', 'SAVE').catch(() => undefined);
-    await new Promise((r) => server.once('exit', r));
+    const exited = new Promise((r) => server.once('exit', r));
+    spawnSync('/usr/bin/redis-cli', ['-p', String(port), 'SHUTDOWN', 'SAVE']);
+    await exited;
     await produceItems(producer, topics.feedbackEnriched, items.slice(1000));
     await new Promise((r) => setTimeout(r, 1500));
     server = spawn('/usr/bin/redis-server', redisArgs, { stdio: 'ignore' });

@@ -59,6 +59,15 @@ export async function start(
   const producer = createProducer(kafka, { logger, registry });
   await producer.connect();
   const redis = createRedis(config.redis, { name: 'vocflow-aggregation' });
+  let redisDown = false;
+  redis.on('error', (error: Error) => {
+    if (!redisDown) logger.warn({ err: error }, 'redis unavailable; batches pause and retry');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('redis available again');
+    redisDown = false;
+  });
   const s3 = createS3(config.s3);
   const store = createS3ObjectStore(s3, { bucket: config.s3.bucket, prefix: config.s3.prefix });
   const keyspace = { keyPrefix: config.redis.keyPrefix, shards: config.rollups.shards };
@@ -69,6 +78,7 @@ export async function start(
   });
   const reader = createRollupReader(redis, keyspace);
 
+  const stats: SinkStats = { events: 0, redisCommands: 0 };
   const changes = config.changes.enabled
     ? createRollupChangesPublisher({
         reader,
@@ -77,6 +87,8 @@ export async function start(
         scopes: config.changes.scopes,
         intervalMs: config.changes.intervalMs,
         logger,
+        stats,
+        shards: config.rollups.shards,
       })
     : null;
   const sink = createRollupsSink({

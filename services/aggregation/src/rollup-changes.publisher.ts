@@ -22,6 +22,9 @@ export function createRollupChangesPublisher(deps: {
   scopes: readonly RollupScope[];
   intervalMs: number;
   logger: Logger;
+  /** Counts the Redis reads (one per changed rollup and shard) into the service's command count. */
+  stats?: { redisCommands: number };
+  shards?: number;
 }): RollupChangesPublisher {
   const pending = new Map<string, ChangedRollup>();
   const scopes = new Set(deps.scopes);
@@ -32,6 +35,7 @@ export function createRollupChangesPublisher(deps: {
     const batch = [...pending.values()];
     pending.clear();
     try {
+      if (deps.stats) deps.stats.redisCommands += batch.length * (deps.shards ?? 1);
       const views = await deps.reader.getBuckets(batch);
       const now = new Date().toISOString();
       const messages = views.map((view) => ({

@@ -15,6 +15,8 @@ export interface RollupsSinkDeps {
   /** Receives the rollups a batch changed (the change feed publishes them). */
   readonly onChanged?: (changed: readonly ChangedRollup[]) => void;
   readonly registry?: Registry;
+  /** Shared counters (the change feed adds its reads); a fresh object when absent. */
+  readonly stats?: SinkStats;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface RollupsSinkDeps {
 export function createRollupsSink(
   deps: RollupsSinkDeps,
 ): Sink<AggregationOutput> & { readonly stats: SinkStats } {
-  const stats: SinkStats = { events: 0, redisCommands: 0 };
+  const stats: SinkStats = deps.stats ?? { events: 0, redisCommands: 0 };
   const registers = deps.registry ? [deps.registry] : [];
   const commands = new Counter({
     name: 'vocflow_aggregation_redis_commands_total',
