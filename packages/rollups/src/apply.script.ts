@@ -21,6 +21,7 @@ local items = cjson.decode(ARGV[4])
 local vkey = KEYS[1]
 local acc = {}
 local days = {}
+local lists = {}
 
 local function add(rec, sign)
   local buckets = { 'a', 'd:' .. rec.d, 'h:' .. rec.h }
@@ -42,6 +43,8 @@ local function add(rec, sign)
 end
 
 local applied = 0
+local customers = {}
+local segments = {}
 for _, it in ipairs(items) do
   local prevRaw = redis.call('HGET', vkey, it.id)
   local prev = false
@@ -56,40 +59,64 @@ for _, it in ipairs(items) do
     end
     add(rec, 1)
     redis.call('HSET', vkey, it.id, it.rec)
-    redis.call('SADD', base .. ':customers', rec.c)
-    for _, segment in ipairs(rec.g) do
-      redis.call('SADD', base .. ':segments', segment)
-    end
+    customers[rec.c] = true
+    for _, segment in ipairs(rec.g) do segments[segment] = true end
     local lf = base .. ':lf:' .. rec.c
     redis.call('ZADD', lf, it.t, it.id)
     redis.call('HSET', base .. ':fs', it.id, it.sum)
-    local extra = redis.call('ZCARD', lf) - cap
-    if extra > 0 then
-      local gone = redis.call('ZRANGE', lf, 0, extra - 1)
-      redis.call('ZREMRANGEBYRANK', lf, 0, extra - 1)
-      for _, id in ipairs(gone) do
-        redis.call('HDEL', base .. ':fs', id)
-      end
-    end
+    lists[lf] = true
     applied = applied + 1
   end
 end
 
+-- The latest-feedback lists are trimmed once per call, and only when well over the cap.
+for lf, _ in pairs(lists) do
+  local extra = redis.call('ZCARD', lf) - cap
+  if extra > cap then
+    local gone = redis.call('ZRANGE', lf, 0, extra - 1)
+    redis.call('ZREMRANGEBYRANK', lf, 0, extra - 1)
+    for i = 1, #gone, 500 do
+      redis.call('HDEL', base .. ':fs', unpack(gone, i, math.min(i + 499, #gone)))
+    end
+  end
+end
+
+local function saddAll(key, set)
+  local members = {}
+  for m, _ in pairs(set) do
+    members[#members + 1] = m
+    if #members == 500 then
+      redis.call('SADD', key, unpack(members))
+      members = {}
+    end
+  end
+  if #members > 0 then redis.call('SADD', key, unpack(members)) end
+end
+saddAll(base .. ':customers', customers)
+saddAll(base .. ':segments', segments)
+
 local out = { applied }
 for key, e in pairs(acc) do
   local any = false
+  local count = nil
   for field, n in pairs(e.f) do
     if n ~= 0 then
       any = true
-      if redis.call('HINCRBY', key, field, n) == 0 then
+      local result = redis.call('HINCRBY', key, field, n)
+      if field == 'n' then count = result end
+      if result == 0 then
         redis.call('HDEL', key, field)
       end
     end
   end
   if any then
-    if redis.call('HEXISTS', key, 'n') == 1 then
+    if count == nil then count = redis.call('HEXISTS', key, 'n') end
+    if count ~= 0 then
       redis.call('HSET', key, 'u', now)
-      if e.day then redis.call('SADD', base .. ':day:' .. e.day, e.rid) end
+      -- A day bucket that just came to life joins the day's members (what the feed lists).
+      if e.day and e.f['n'] ~= nil and count == e.f['n'] then
+        redis.call('SADD', base .. ':day:' .. e.day, e.rid)
+      end
     else
       redis.call('DEL', key)
       if e.day then redis.call('SREM', base .. ':day:' .. e.day, e.rid) end

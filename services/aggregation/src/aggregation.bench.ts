@@ -16,6 +16,16 @@ export interface AggregationBenchResult {
   readonly redisCommandsPerEvent: number;
   /** Commands Redis itself counted during the aggregation run (INFO commandstats, whole server, includes script-internal calls and other clients). */
   readonly serverCommandsPerEvent: number;
+  /** Redis CPU time used during the aggregation run (whole server). */
+  readonly redisCpuSeconds: number;
+  readonly aggregationSeconds: number;
+}
+
+async function serverCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const user = Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0);
+  const sys = Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+  return user + sys;
 }
 
 async function serverCommands(redis: Redis): Promise<number> {
@@ -49,7 +59,11 @@ export async function benchAggregation(opts: {
   const plain = kafkaFor(opts.kafkaBrokers);
   const producer = plain.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  await produceItems(producer, topics.feedbackEnriched, syntheticItems(opts.events, 'bench'));
+  await produceItems(
+    producer,
+    topics.feedbackEnriched,
+    syntheticItems(opts.events, 'bench', { customers: 5_000, now: new Date() }),
+  );
   await producer.disconnect();
 
   // Consume-only baseline.
@@ -78,6 +92,7 @@ export async function benchAggregation(opts: {
   // The aggregation.
   const redis = new Redis(opts.redisUrl);
   const before = await serverCommands(redis);
+  const cpuBefore = await serverCpuSeconds(redis);
   const started = performance.now();
   const handle = await start(
     {
@@ -95,6 +110,7 @@ export async function benchAggregation(opts: {
   while (handle.stats.events < opts.events) await new Promise((r) => setTimeout(r, 20));
   const ended = performance.now();
   const after = await serverCommands(redis);
+  const redisCpuSeconds = (await serverCpuSeconds(redis)) - cpuBefore;
   await handle.close();
   const eventsPerSecond = opts.events / ((ended - started) / 1000);
   const result: AggregationBenchResult = {
@@ -103,6 +119,8 @@ export async function benchAggregation(opts: {
     ratioToConsumeOnly: eventsPerSecond / consumeOnlyEventsPerSecond,
     redisCommandsPerEvent: handle.stats.redisCommands / handle.stats.events,
     serverCommandsPerEvent: (after - before) / opts.events,
+    redisCpuSeconds,
+    aggregationSeconds: (ended - started) / 1000,
   };
 
   // Clean up the bench's topics and keys.

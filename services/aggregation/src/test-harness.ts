@@ -66,19 +66,29 @@ export async function waitFor<T>(
 const CATEGORY = (score: number): 'promoter' | 'passive' | 'detractor' =>
   score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
 
-/** A deterministic synthetic stream: `n` items over customers, segments, days, channels and aspects. */
-export function syntheticItems(n: number, seed = 'fb'): EnrichedFeedback[] {
+/**
+ * A deterministic synthetic stream: `n` items over customers, segments, days, channels and aspects.
+ * `live` spreads them over `customers` customers within the last two hours instead (what a running
+ * deployment sees: event time close to now).
+ */
+export function syntheticItems(
+  n: number,
+  seed = 'fb',
+  live?: { customers: number; now: Date },
+): EnrichedFeedback[] {
   const items: EnrichedFeedback[] = [];
   for (let i = 0; i < n; i++) {
     const nps = i % 11;
-    const customer = `cust-${i % 37}`;
+    const customer = `cust-${i % (live?.customers ?? 37)}`;
     const score = ((i % 21) - 10) / 10;
     items.push(
       enrichedItem({
         feedbackId: `${seed}-${i}`,
         providerResponseId: `${seed}-${i}`,
         channel: ['survey', 'email', 'social'][i % 3]!,
-        occurredAt: new Date(Date.UTC(2026, 10, 18 + (i % 3), i % 24, i % 60)).toISOString(),
+        occurredAt: live
+          ? new Date(live.now.getTime() - (i % 7_200) * 1_000).toISOString()
+          : new Date(Date.UTC(2026, 10, 18 + (i % 3), i % 24, i % 60)).toISOString(),
         customer: { ref: { id: customer }, key: i % 10 === 0 ? 'unknown' : customer, profile: null },
         scores: { nps },
         normalized: {
