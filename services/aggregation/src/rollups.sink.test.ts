@@ -1,0 +1,62 @@
+import { type BatchContext, type InboundMessage, RetryableError } from '@vocflow/kafka';
+import { createLogger } from '@vocflow/observability';
+import {
+  type ApplyOutcome,
+  type Contribution,
+  contributionOf,
+  enrichedItem,
+  type RollupWriter,
+} from '@vocflow/rollups';
+import { describe, expect, it } from 'vitest';
+import { createRollupsSink } from './rollups.sink.ts';
+import type { AggregationOutput } from './types.ts';
+
+class FakeWriter implements Pick<RollupWriter, 'apply' | 'saveProfile' | 'deleteProfile' | 'saveAlerts'> {
+  readonly applied: Contribution[][] = [];
+  down = false;
+  async apply(contributions: readonly Contribution[]): Promise<ApplyOutcome> {
+    if (this.down) throw new Error('connect ECONNREFUSED');
+    this.applied.push([...contributions]);
+    return { applied: contributions.length, changed: [{ rollupId: 'o', bucket: 'a' }], commands: 2 };
+  }
+  async saveProfile() {}
+  async deleteProfile() {}
+  async saveAlerts() {}
+}
+
+const context: BatchContext = {
+  topic: 't',
+  partition: 0,
+  heartbeat: async () => undefined,
+  log: createLogger({ service: 'test', level: 'silent' }),
+};
+const outputs = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    message: { offset: String(i) } as InboundMessage,
+    value: {
+      kind: 'feedback',
+      contribution: contributionOf(enrichedItem({ feedbackId: `f-${i}` })),
+    } as AggregationOutput,
+  }));
+
+describe('rollups sink', () => {
+  it('applies a whole batch in one writer call and counts its Redis commands per event', async () => {
+    const writer = new FakeWriter();
+    const changed: unknown[] = [];
+    const sink = createRollupsSink({ writer, onChanged: (c) => changed.push(...c) });
+    await sink.write(outputs(50), context);
+    expect(writer.applied).toHaveLength(1);
+    expect(writer.applied[0]).toHaveLength(50);
+    expect(sink.stats).toEqual({ events: 50, redisCommands: 2 });
+    expect(changed).toEqual([{ rollupId: 'o', bucket: 'a' }]);
+  });
+
+  it('turns a Redis failure into a retryable error so the runner pauses and re-reads', async () => {
+    const writer = new FakeWriter();
+    writer.down = true;
+    const sink = createRollupsSink({ writer });
+    const error = await sink.write(outputs(3), context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).dependency).toBe('redis');
+  });
+});
