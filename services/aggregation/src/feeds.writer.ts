@@ -50,13 +50,30 @@ export function createFeedsWriter(deps: {
   const lockMs = Math.max(30_000, deps.intervalMs * 3);
   let running: Promise<string[]> | undefined;
 
-  const popDirty = async (): Promise<string[]> => {
+  /**
+   * Moves each shard's dirty days into a `writing` set (atomically, same hash slot) and returns them
+   * with any left over by a run that crashed. The `writing` sets are cleared only after the run wrote
+   * the days, so a crash never loses a day; a day marked dirty meanwhile stays for the next run.
+   */
+  const takeDirty = async (): Promise<string[]> => {
     const days = new Set<string>();
     for (let shard = 0; shard < deps.keys.shards; shard++) {
-      const popped = (await deps.redis.spop(deps.keys.dirtyDays(shard), 10_000)) as string[] | null;
-      for (const d of popped ?? []) days.add(d);
+      const dirty = deps.keys.dirtyDays(shard);
+      const writing = `${dirty}:writing`;
+      const result = await deps.redis
+        .multi()
+        .sunionstore(writing, writing, dirty)
+        .del(dirty)
+        .smembers(writing)
+        .exec();
+      const members = result?.[2]?.[1] as string[] | undefined;
+      for (const d of members ?? []) days.add(d);
     }
     return [...days].sort();
+  };
+  const doneWriting = async () => {
+    for (let shard = 0; shard < deps.keys.shards; shard++)
+      await deps.redis.del(`${deps.keys.dirtyDays(shard)}:writing`);
   };
 
   const writeDay = async (day: string): Promise<FeedManifest['days'][string]> => {
@@ -75,9 +92,8 @@ export function createFeedsWriter(deps: {
   const runOnce = async (): Promise<string[]> => {
     const locked = await deps.redis.set(deps.keys.feedsLock(), owner, 'PX', lockMs, 'NX');
     if (locked !== 'OK') return [];
-    let days: string[] = [];
     try {
-      days = await popDirty();
+      const days = await takeDirty();
       if (days.length === 0) return [];
       const raw = await deps.store.get(MANIFEST_KEY);
       const manifest: FeedManifest = raw
@@ -92,11 +108,11 @@ export function createFeedsWriter(deps: {
         days: sorted,
       };
       await deps.store.put(MANIFEST_KEY, JSON.stringify(next, null, 2), 'application/json');
+      await doneWriting();
       deps.logger.info({ days: days.length }, 'feeds written');
       return days;
     } catch (error) {
-      // The days go back to the dirty set, so the next run writes them.
-      if (days.length > 0) await deps.redis.sadd(deps.keys.dirtyDays(0), ...days).catch(() => undefined);
+      // The days stay in the `writing` sets: the next run writes them again.
       throw new RetryableError('s3', `feeds not written: ${(error as Error).message}`, { cause: error });
     } finally {
       const current = await deps.redis.get(deps.keys.feedsLock()).catch(() => null);
