@@ -1,4 +1,4 @@
-import type { Granularity, RollupScope } from '@vocflow/contracts';
+import type { RollupScope } from '@vocflow/contracts';
 
 /**
  * The Redis key layout, designed for Redis Cluster.
