@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3 } from '@vocflow/clients';
+import { localSettings, settingsFromEnv } from '@vocflow/stack';
 import { machineInfo } from './lib/machine.ts';
 import { benchKafka, deleteNamespaceTopics, missingServices, newNamespace } from './lib/pipeline.ts';
 import { PROJECT_ROOT } from './lib/processes.ts';
@@ -100,7 +101,19 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     log(`run ${run}/${runs}: bare HTTP ceiling`);
     bare.push(await benchBareHttp(settings.httpMs));
     log(`run ${run}/${runs}: ingest`);
-    const context = { quick: options.quick, durationMs: settings.httpMs, stack, workDir, env };
+    const context = {
+      quick: options.quick,
+      durationMs: settings.httpMs,
+      stack,
+      workDir,
+      env,
+      // The arguments the services' own bench functions take.
+      kafkaBrokers: stack.kafkaBrokers,
+      redisUrl: (settingsFromEnv(env) ?? localSettings()).redisUrl,
+      seconds: Math.max(1, Math.round(settings.httpMs / 1000)),
+      connections: 32,
+      events: settings.drainEvents,
+    };
     for (const [key, bench] of Object.entries(EXTERNAL_BENCHES)) {
       external[key]!.push(await runExternal(bench, context));
     }

@@ -143,6 +143,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     API_PORT: String(ports.api),
     WEBHOOK_SECRET_GENERIC: webhookSecret,
     API_KEYS: apiKey,
+    // The load generator is one client posting as one source: the per-source limit would measure itself.
+    INGEST_RATE_LIMIT_PER_SOURCE: '0',
     ...options.env,
   };
   const instances = new Map<WorkerName, Supervised[]>();
