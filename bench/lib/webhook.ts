@@ -1,16 +1,10 @@
 /** Generic-format feedback and Standard Webhooks signatures, as a survey tool would send them. */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { signStandardWebhooks } from '@vocflow/sources';
 
 /** A fresh Standard Webhooks secret (`whsec_` + base64 of 32 random bytes). */
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
-}
-
-/** `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, the key being the secret's decoded bytes. */
-export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return `v1,${mac}`;
 }
 
 export interface SignedRequest {
@@ -27,7 +21,7 @@ export function signedRequest(secret: string, id: string, body: string, now = Da
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook(secret, id, timestamp, body),
+      'webhook-signature': signStandardWebhooks(secret, id, timestamp, body),
     },
   };
 }

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { signStandardWebhooks } from '@vocflow/sources';
 import type { StackSettings } from '@vocflow/stack';
 import { createS3Client, settingsToEnv } from '@vocflow/stack';
 import { cleanupNamespace, createTopicsFor, stackSettings, testNamespace } from '@vocflow/testing';
@@ -269,9 +269,11 @@ export function standardWebhooksHeaders(
   body: string | Buffer,
 ): Record<string, string> {
   const timestamp = Math.floor(Date.now() / 1000);
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signStandardWebhooks(secret, id, timestamp, body),
+  };
 }
 
 export function artifactsDir(): string {

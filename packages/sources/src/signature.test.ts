@@ -134,6 +134,16 @@ describe('Standard Webhooks signature', () => {
       }).ok,
     ).toBe(false);
   });
+  it('signs the published Standard Webhooks test vector', () => {
+    expect(
+      signStandardWebhooks(
+        'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+        'msg_p5jXN8AQM9LWM0D4loKWxJek',
+        1614265330,
+        '{"test": 2432232314}',
+      ),
+    ).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
   it('accepts any of several signatures and any of several secrets (rotation)', () => {
     const other = 'whsec_' + Buffer.from('y'.repeat(32)).toString('base64');
     const signed = signStandardWebhooks(other, 'msg_1', 1700000000, body);

@@ -1,15 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { signStandardWebhooks } from '@vocflow/sources';
 
 /**
  * Standard Webhooks (standardwebhooks.com): headers `webhook-id`, `webhook-timestamp` (seconds) and
  * `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed by the base64 part
- * of the `whsec_…` secret.
+ * of the `whsec_…` secret — the same scheme ingest verifies.
  */
-export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return `v1,${mac}`;
-}
+export const signWebhook = signStandardWebhooks;
 
 export type DeliveryResult =
   | { readonly ok: true; readonly attempts: number; readonly status: number }

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { signStandardWebhooks } from '@vocflow/sources';
 
 /**
  * Realistic demo traffic for `vocflow demo`: CRM profiles in a few tiers and regions, survey
@@ -214,12 +215,10 @@ export function standardWebhooksHeaders(
   body: string,
   nowSeconds: number,
 ): Record<string, string> {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signature = hmac('sha256', key, `${id}.${nowSeconds}.${body}`).digest('base64');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(nowSeconds),
-    'webhook-signature': `v1,${signature}`,
+    'webhook-signature': signStandardWebhooks(secret, id, nowSeconds, body),
   };
 }
 
