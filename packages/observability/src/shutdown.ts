@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createLogger } from './logger.ts';
 
 export interface Shutdown {
   /** Adds a step; steps run in the order they were added. */
@@ -52,4 +53,29 @@ export function handleSignals(shutdown: Shutdown, logger: Logger): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * The entry point of a service run as its own process: one root logger, `start(env)`, signals handled
+ * once. A service that cannot start logs why and exits non-zero.
+ */
+export async function runService(
+  service: string,
+  start: (env: NodeJS.ProcessEnv, overrides: { logger: Logger }) => Promise<{ close(): Promise<void> }>,
+  options: { version?: string } = {},
+): Promise<void> {
+  const logger = createLogger({
+    service,
+    ...(options.version === undefined ? {} : { version: options.version }),
+    level: process.env['LOG_LEVEL'] ?? 'info',
+  });
+  try {
+    const handle = await start(process.env, { logger });
+    const shutdown = createShutdown(logger);
+    shutdown.add(service, () => handle.close());
+    handleSignals(shutdown, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `${service} failed to start`);
+    process.exit(1);
+  }
 }

@@ -6,9 +6,9 @@ import {
   createLogger,
   createRegistry,
   createShutdown,
-  handleSignals,
   type Logger,
   type Registry,
+  runService,
   startOpsServer,
 } from '@vocflow/observability';
 import { createRollupReader, createRollupWriter } from '@vocflow/rollups';
@@ -171,15 +171,4 @@ export async function start(
   };
 }
 
-if (import.meta.main) {
-  const logger = createLogger({ service: 'aggregation', level: process.env['LOG_LEVEL'] ?? 'info' });
-  try {
-    const handle = await start(process.env, { logger });
-    const shutdown = createShutdown(logger);
-    shutdown.add('aggregation', () => handle.close());
-    handleSignals(shutdown, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'aggregation failed to start');
-    process.exit(1);
-  }
-}
+if (import.meta.main) await runService('aggregation', start);

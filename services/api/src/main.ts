@@ -7,8 +7,8 @@ import {
   createLogger,
   createRegistry,
   createShutdown,
-  handleSignals,
   type Logger,
+  runService,
 } from '@vocflow/observability';
 import { createRollupReader } from '@vocflow/rollups';
 import type { FastifyInstance } from 'fastify';
@@ -102,19 +102,4 @@ export async function start(
   return { app, port, url, close: () => shutdown.run('close') };
 }
 
-if (import.meta.main) {
-  const logger = createLogger({
-    service: 'api',
-    version: VERSION,
-    level: process.env['LOG_LEVEL'] ?? 'info',
-  });
-  try {
-    const handle = await start(process.env, { logger });
-    const shutdown = createShutdown(logger);
-    shutdown.add('api', () => handle.close());
-    handleSignals(shutdown, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'api failed to start');
-    process.exitCode = 1;
-  }
-}
+if (import.meta.main) await runService('api', start, { version: VERSION });

@@ -16,9 +16,9 @@ import {
   createRegistry,
   createShutdown,
   Gauge,
-  handleSignals,
   type OpsServer,
   type Registry,
+  runService,
   startOpsServer,
 } from '@vocflow/observability';
 import { createHydrateStep } from '@vocflow/sources';
@@ -288,15 +288,4 @@ export async function start(
   };
 }
 
-if (import.meta.main) {
-  const logger = createLogger({ service: 'enrichment', level: process.env['LOG_LEVEL'] ?? 'info' });
-  try {
-    const handle = await start(process.env, { logger });
-    const signals = createShutdown(logger);
-    signals.add('enrichment', () => handle.close());
-    handleSignals(signals, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'enrichment failed to start');
-    process.exitCode = 1;
-  }
-}
+if (import.meta.main) await runService('enrichment', start);

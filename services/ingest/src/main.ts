@@ -5,8 +5,8 @@ import {
   createLogger,
   createRegistry,
   createShutdown,
-  handleSignals,
   type Logger,
+  runService,
 } from '@vocflow/observability';
 import { loadMappings, type Mappings } from '@vocflow/sources';
 import type { FastifyInstance } from 'fastify';
@@ -93,15 +93,4 @@ export async function start(
   };
 }
 
-if (import.meta.main) {
-  const logger = createLogger({ service: 'ingest', level: process.env['LOG_LEVEL'] ?? 'info' });
-  try {
-    const handle = await start(process.env, { logger });
-    const shutdown = createShutdown(logger);
-    shutdown.add('ingest', () => handle.close());
-    handleSignals(shutdown, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'ingest failed to start');
-    process.exitCode = 1;
-  }
-}
+if (import.meta.main) await runService('ingest', start);
