@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Attributes, type CustomerProfile, type RawFeedback } from '@vocflow/contracts';
+import { Attributes, CustomerProfile, type RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
 import { feedbackIdFor, toInstant, versionFor } from '../feedback-id.ts';
 import {
@@ -218,20 +218,12 @@ export function adaptMentions(
 }
 
 /** `POST /v1/customers`: CRM profile upserts, one or an array. */
-export const CustomerUpsert = z
-  .object({
-    id: z.string().min(1).max(256),
-    email: z.string().min(3).max(320).optional(),
-    name: z.string().max(512).optional(),
-    tier: z.string().max(64).optional(),
-    region: z.string().max(64).optional(),
-    industry: z.string().max(128).optional(),
-    plan: z.string().max(128).optional(),
-    handles: z.array(z.string().min(1).max(256)).max(100).optional(),
-    attributes: Attributes.optional(),
-    updatedAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
+export const CustomerUpsert = CustomerProfile.omit({ schema: true }).extend({
+  // The contract's fields; what the CRM may leave out gets its default when the profile is built.
+  handles: z.array(z.string().min(1).max(256)).max(100).optional(),
+  attributes: Attributes.optional(),
+  updatedAt: z.iso.datetime({ offset: true }).optional(),
+});
 export type CustomerUpsert = z.infer<typeof CustomerUpsert>;
 
 export function adaptCustomers(body: unknown, context: AdapterContext): Adapted<CustomerProfile> {
