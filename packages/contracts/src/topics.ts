@@ -81,7 +81,8 @@ export function topicNames(prefix = ''): { readonly [K in keyof typeof TOPICS]: 
 
 export function settingsFor(topic: string): TopicSettings {
   for (const name of Object.values(TOPICS)) {
-    if (topic === name || topic.endsWith(`.${name}`) || topic.endsWith(name)) return TOPIC_SETTINGS[name];
+    // Exact, or with a prefix (`t-1.feedback.raw.v1`).
+    if (topic.endsWith(name)) return TOPIC_SETTINGS[name];
   }
   throw new Error(`no settings for topic ${topic}`);
 }

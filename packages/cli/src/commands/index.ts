@@ -14,7 +14,6 @@ import { registerTopics } from './topics.command.ts';
  * Add one line here per command.
  */
 export function registerCommands(program: Command): void {
-  void program;
   registerAnalyze(program);
   registerBench(program);
   registerDemo(program);
