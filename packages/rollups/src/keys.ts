@@ -3,7 +3,10 @@ import type { RollupScope } from '@vocflow/contracts';
 /**
  * The Redis key layout, designed for Redis Cluster.
  *
- * Feedback items are spread over `shards` hash slots by their feedbackId. Everything one item touches
+ * Feedback items are spread over `shards` hash slots by their feedbackId, with Kafka's own key
+ * partitioner (murmur2): with as many shards as `feedback.enriched.v1` has partitions (the default,
+ * 12), a shard is exactly the partition its items arrive on, so the consumer that owns the partition
+ * is the one writer of the shard (see rollup-writer.ts). Everything one item touches
  * lives under its shard's hash tag `{<prefix>:sNN}`: the applied-version record, its part of every
  * rollup it counts in, the latest-feedback index, the known segments/customers and the dirty days. So
  * one script call per shard applies a whole batch atomically, and a rollup's total is the sum of its N
@@ -13,7 +16,8 @@ import type { RollupScope } from '@vocflow/contracts';
  * `d:YYYY-MM-DD` and `h:YYYY-MM-DDTHH` by event time (UTC).
  * Keys outside the shards (no script touches them together): customer profiles and recent alerts.
  */
-export const DEFAULT_SHARDS = 16;
+/** The partitions of `feedback.enriched.v1`: one shard per partition. */
+export const DEFAULT_SHARDS = 12;
 
 export interface KeyspaceOptions {
   readonly keyPrefix: string;
@@ -28,6 +32,8 @@ export interface Keyspace {
   shardOf(feedbackId: string): number;
   /** `{vf:s07}`: the hash tag every key of a shard starts with. */
   base(shard: number): string;
+  /** String: the token of the writer that owns the shard now (see rollup-writer.ts). */
+  owner(shard: number): string;
   /** Hash: feedbackId → applied version record. */
   versions(shard: number): string;
   rollup(shard: number, rollupId: string, at: Bucketed): string;
@@ -47,14 +53,33 @@ export interface Keyspace {
   feedsLock(): string;
 }
 
-/** FNV-1a, 32 bit: stable across processes and languages. */
-export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) of a key's UTF-8 bytes. */
+export function murmur2(key: string): number {
+  const data = Buffer.from(key, 'utf8');
+  const length = data.length;
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ length;
+  const whole = length & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
   }
-  return hash >>> 0;
+  const rest = length & 3;
+  if (rest === 3) h ^= data[whole + 2]! << 16;
+  if (rest >= 2) h ^= data[whole + 1]! << 8;
+  if (rest >= 1) h = Math.imul(h ^ data[whole]!, m);
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h;
+}
+
+/** The partition Kafka's default partitioner (Java client and kafkajs) picks for a key. */
+export function kafkaPartitionOf(key: string, partitions: number): number {
+  return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
 export function rollupId(scope: RollupScope, id?: string): string {
@@ -88,8 +113,9 @@ export function createKeyspace(options: KeyspaceOptions): Keyspace {
   return {
     prefix,
     shards,
-    shardOf: (feedbackId) => fnv1a(feedbackId) % shards,
+    shardOf: (feedbackId) => kafkaPartitionOf(feedbackId, shards),
     base,
+    owner: (shard) => `${base(shard)}:owner`,
     versions: (shard) => `${base(shard)}:v`,
     rollup: (shard, rid, at) => `${base(shard)}:r:${rid}:${bucketSuffix(at)}`,
     latest: (shard, customerKey) => `${base(shard)}:lf:${customerKey}`,

@@ -78,11 +78,14 @@ export const channelField = (channel: string) => `ch:${channel}`;
 /** Epoch milliseconds of the last change to the rollup. Not a counter: never summed into totals. */
 export const UPDATED_FIELD = 'u';
 
-/** Raw Redis hash fields summed over the shards of a rollup (integers, so the sum is exact). */
+/**
+ * Counter fields summed over the shards of a rollup (integers, so the sum is exact). Each shard's part
+ * of a bucket is stored as one Redis string: the JSON object of its non-zero counters plus `u`.
+ */
 export type RawFields = Record<string, number>;
 
-/** Adds one Redis hash (one shard's part of a rollup) into `into`; `u` keeps the latest time instead. */
-export function addHash(into: RawFields, hash: Readonly<Record<string, string>>): RawFields {
+/** Adds one shard's part of a rollup (a decoded bucket value) into `into`; `u` keeps the latest time instead. */
+export function addHash(into: RawFields, hash: Readonly<Record<string, string | number>>): RawFields {
   for (const [field, raw] of Object.entries(hash)) {
     const value = Number(raw);
     if (!Number.isFinite(value)) continue;

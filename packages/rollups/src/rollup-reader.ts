@@ -100,12 +100,15 @@ export function createRollupReader(redis: RedisClient, options: KeyspaceOptions)
   const shards = [...Array(keys.shards).keys()];
 
   const readMany = async (refs: readonly { rid: string; at: Bucketed }[]): Promise<RollupView[]> => {
-    const hashes = await Promise.all(
-      refs.flatMap(({ rid, at }) => shards.map((s) => redis.hgetall(keys.rollup(s, rid, at)))),
+    const parts = await Promise.all(
+      refs.flatMap(({ rid, at }) => shards.map((s) => redis.get(keys.rollup(s, rid, at)))),
     );
     return refs.map(({ rid, at }, i) => {
       const fields: RawFields = {};
-      for (let s = 0; s < keys.shards; s++) addHash(fields, hashes[i * keys.shards + s]!);
+      for (let s = 0; s < keys.shards; s++) {
+        const raw = parts[i * keys.shards + s];
+        if (raw) addHash(fields, JSON.parse(raw) as RawFields);
+      }
       return viewOf(rid, at, fields);
     });
   };

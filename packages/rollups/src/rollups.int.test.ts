@@ -58,6 +58,24 @@ describe('rollups in Redis', () => {
     expect(await reader.customerExists('cust-1')).toBe(true);
   });
 
+  it('fences a writer whose shard another writer claimed, and keeps exact totals while both write', async () => {
+    const { writer: first, reader, keyPrefix } = setup('fencing', 1);
+    const second = createRollupWriter(redis, { keyPrefix, shards: 1 });
+    const items = Array.from({ length: 30 }, (_, i) =>
+      contributionOf(enrichedItem({ feedbackId: `x-${i}` })),
+    );
+    await first.apply(items.slice(0, 10));
+    // The second writer takes the shard over (a rebalance): it reads what the first one wrote.
+    expect((await second.apply(items.slice(5, 20))).applied).toBe(10);
+    // The first writer still holds the shard in memory: its write is refused, nothing of it lands.
+    await expect(first.apply(items.slice(20, 30))).rejects.toThrow(/VOCFLOW_FENCED/);
+    expect((await reader.overview()).counters.count).toBe(20);
+    // Retrying claims the shard again from what Redis holds, and the redelivered items count once.
+    expect((await first.apply(items.slice(15, 30))).applied).toBe(10);
+    expect((await second.apply(items.slice(0, 30))).applied).toBe(0);
+    expect((await reader.overview()).counters.count).toBe(30);
+  });
+
   it('moves an item to its new hour bucket and leaves no empty key behind', async () => {
     const { writer, reader, keyPrefix } = setup('move bucket', 1);
     await writer.apply([contributionOf(enrichedItem({ occurredAt: '2026-11-20T10:00:00Z' }))]);

@@ -107,7 +107,10 @@ export async function benchAggregation(opts: {
     },
     { logger, ensureTopics: false },
   );
-  while (handle.stats.events < opts.events) await new Promise((r) => setTimeout(r, 20));
+  while (handle.stats.events < opts.events) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (process.env['BENCH_DEBUG']) console.error(Math.round(performance.now() - started), handle.stats);
+  }
   const ended = performance.now();
   const after = await serverCommands(redis);
   const redisCpuSeconds = (await serverCpuSeconds(redis)) - cpuBefore;

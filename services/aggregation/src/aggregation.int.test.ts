@@ -111,8 +111,9 @@ async function snapshot(client: Redis, ns: string): Promise<Record<string, Recor
     const [next, keys] = await client.scan(cursor, 'MATCH', `{${ns}:s*}:r:*`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) {
-      const { u: _u, ...fields } = await client.hgetall(key);
-      out[key] = fields;
+      const raw = await client.get(key);
+      const { u: _u, ...fields } = raw ? (JSON.parse(raw) as Record<string, number>) : {};
+      out[key] = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)]));
     }
   } while (cursor !== '0');
   return out;
@@ -142,7 +143,8 @@ function expectedOverall(items: readonly EnrichedFeedback[]): RawFields {
 
 async function overallFields(client: Redis, ns: string): Promise<RawFields> {
   const fields: RawFields = {};
-  for (let s = 0; s < SHARDS; s++) addHash(fields, await client.hgetall(`{${ns}:s${s}}:r:o:a`));
+  for (let s = 0; s < SHARDS; s++)
+    addHash(fields, JSON.parse((await client.get(`{${ns}:s${s}}:r:o:a`)) ?? '{}'));
   delete fields['u'];
   return fields;
 }

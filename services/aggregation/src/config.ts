@@ -13,6 +13,7 @@ import {
   toRedisConfig,
   toS3Config,
 } from '@vocflow/config';
+import { DEFAULT_SHARDS } from '@vocflow/rollups';
 import { z } from 'zod';
 
 export const AggregationEnv = z.object({
@@ -21,8 +22,11 @@ export const AggregationEnv = z.object({
   ...s3Env,
   ...logEnv,
   AGGREGATION_OPS_PORT: envPort(8083),
-  /** Hash-slot shards the rollups are spread over (Redis Cluster). Fixed for the life of the data. */
-  ROLLUP_SHARDS: envInt(16, { min: 1, max: 1024 }),
+  /**
+   * Hash-slot shards the rollups are spread over (Redis Cluster): as many as feedback.enriched.v1 has
+   * partitions, so each partition's consumer is the only writer of its shard. Fixed for the life of the data.
+   */
+  ROLLUP_SHARDS: envInt(DEFAULT_SHARDS, { min: 1, max: 1024 }),
   /** Latest feedback summaries kept per customer. */
   LATEST_FEEDBACK_PER_CUSTOMER: envInt(20, { min: 1, max: 1000 }),
   /** Most recent alerts kept for the API. */

@@ -11,13 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { createRollupsSink } from './rollups.sink.ts';
 import type { AggregationOutput } from './types.ts';
 
-class FakeWriter implements Pick<RollupWriter, 'apply' | 'saveProfile' | 'deleteProfile' | 'saveAlerts'> {
+class FakeWriter
+  implements Pick<RollupWriter, 'apply' | 'release' | 'saveProfile' | 'deleteProfile' | 'saveAlerts'>
+{
   readonly applied: Contribution[][] = [];
+  released = 0;
   down = false;
   async apply(contributions: readonly Contribution[]): Promise<ApplyOutcome> {
     if (this.down) throw new Error('connect ECONNREFUSED');
     this.applied.push([...contributions]);
     return { applied: contributions.length, changed: [{ rollupId: 'o', bucket: 'a' }], commands: 2 };
+  }
+  release() {
+    this.released += 1;
   }
   async saveProfile() {}
   async deleteProfile() {}
@@ -58,5 +64,12 @@ describe('rollups sink', () => {
     const error = await sink.write(outputs(3), context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as RetryableError).dependency).toBe('redis');
+  });
+
+  it('forgets the shards it held when a partition is revoked (another instance may own them next)', () => {
+    const writer = new FakeWriter();
+    const sink = createRollupsSink({ writer });
+    sink.revoke?.('t', 3);
+    expect(writer.released).toBe(1);
   });
 });

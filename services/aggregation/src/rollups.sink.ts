@@ -11,7 +11,7 @@ export interface SinkStats {
 }
 
 export interface RollupsSinkDeps {
-  readonly writer: Pick<RollupWriter, 'apply' | 'saveProfile' | 'deleteProfile' | 'saveAlerts'>;
+  readonly writer: Pick<RollupWriter, 'apply' | 'release' | 'saveProfile' | 'deleteProfile' | 'saveAlerts'>;
   /** Receives the rollups a batch changed (the change feed publishes them). */
   readonly onChanged?: (changed: readonly ChangedRollup[]) => void;
   readonly registry?: Registry;
@@ -89,6 +89,10 @@ export function createRollupsSink(
         commands.inc(sent);
       }
       return undefined;
+    },
+    revoke() {
+      // Another instance may own the partition's shard next: what this one holds of it is stale then.
+      deps.writer.release();
     },
   };
 }
