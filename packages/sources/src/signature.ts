@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
  * Webhook signature schemes, each exactly as its provider signs: over the raw request bytes, with a
@@ -27,8 +27,28 @@ export function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function hmac(algorithm: 'sha1' | 'sha256' | 'sha512', key: string | Buffer, data: Buffer | string): Buffer {
-  return createHmac(algorithm, key).update(data).digest();
+/**
+ * Secrets are few and fixed, and turning one into a key costs more than the HMAC of a small body: each
+ * is made into a KeyObject once (a bounded cache, so a flood of distinct test secrets cannot grow it).
+ */
+const keyObjects = new Map<string, KeyObject>();
+function cachedKey(id: string, make: () => Buffer): KeyObject {
+  let object = keyObjects.get(id);
+  if (!object) {
+    if (keyObjects.size >= 256) keyObjects.clear();
+    object = createSecretKey(make());
+    keyObjects.set(id, object);
+  }
+  return object;
+}
+
+function hmac(
+  algorithm: 'sha1' | 'sha256' | 'sha512',
+  key: string | KeyObject,
+  data: Buffer | string,
+): Buffer {
+  const object = typeof key === 'string' ? cachedKey(`s:${key}`, () => Buffer.from(key, 'utf8')) : key;
+  return createHmac(algorithm, object).update(data).digest();
 }
 
 /** Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`. */
@@ -124,7 +144,11 @@ export function verifyStandardWebhooks(
   if (given.length === 0) return fail('malformed');
   const content = Buffer.concat([Buffer.from(`${id}.${timestamp.trim()}.`), raw]);
   for (const secret of secrets) {
-    const expected = hmac('sha256', standardWebhooksKey(secret), content).toString('base64');
+    const expected = hmac(
+      'sha256',
+      cachedKey(`w:${secret}`, () => standardWebhooksKey(secret)),
+      content,
+    ).toString('base64');
     if (given.some((g) => safeEqual(expected, g))) return OK;
   }
   return fail('mismatch');
@@ -138,5 +162,9 @@ export function signStandardWebhooks(
   raw: Buffer | string,
 ): string {
   const content = Buffer.concat([Buffer.from(`${id}.${timestampSeconds}.`), Buffer.from(raw)]);
-  return `v1,${hmac('sha256', standardWebhooksKey(secret), content).toString('base64')}`;
+  return `v1,${hmac(
+    'sha256',
+    cachedKey(`w:${secret}`, () => standardWebhooksKey(secret)),
+    content,
+  ).toString('base64')}`;
 }
