@@ -160,7 +160,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const em = (pickField: (e: EndToEndFigures) => number | null) =>
     num(median(e2e.map((e) => pickField(e) ?? Number.NaN)));
   const aggRate = externalAgg ?? dm((d) => d.aggregationEventsPerSecond);
-  const consumeOnly = dm((d) => d.consumeOnlyEventsPerSecond);
+  const consumeOnly =
+    figure('aggregation', 'consumeOnlyEventsPerSecond') ?? dm((d) => d.consumeOnlyEventsPerSecond);
+  const aggRedisCpuSeconds = figure('aggregation', 'redisCpuSeconds');
+  const aggSeconds = figure('aggregation', 'aggregationSeconds');
   const e2eRate = em((e) => e.eventsPerSecond);
   const processes: Record<string, { cpuMsPerEvent: number | null; peakRssMiB: number | null }> = {};
   for (const name of new Set(e2e.flatMap((e) => Object.keys(e.cpuMsPerEvent)))) {
@@ -183,7 +186,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     bareHttp: { requestsPerSecond: round(bareRate), samples: bare.map((v) => round(v)) },
     ingest: {
       requestsPerSecond: round(ingestRate),
-      ratioToBareHttp: round(ratio(ingestRate, bareRate)),
+      // benchIngest measures its own bare handler under the same load generator: that ratio is the fair one.
+      ratioToBareHttp: round(figure('ingest', 'ratioToBareHttp') ?? ratio(ingestRate, bareRate)),
+      bareHttpRequestsPerSecond: round(figure('ingest', 'bareHttpRequestsPerSecond')),
+      cpuMicrosPerRequest: round(figure('ingest', 'cpuMicrosPerRequest')),
+      bareHttpCpuMicrosPerRequest: round(figure('ingest', 'bareHttpCpuMicrosPerRequest')),
       source: externalIngest !== null ? 'benchIngest' : 'harness: ingest process, saturating load',
     },
     enrichment: {
@@ -202,9 +209,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ratioToConsumeOnly: round(externalAggRatio ?? ratio(aggRate, consumeOnly)),
       redisCommandsPerEvent: round(externalRedis ?? dm((d) => d.redisCommandsPerEvent), 4),
       redisWritesPerEvent: round(
-        dm((d) => d.redisWritesPerEvent),
+        figure('aggregation', 'serverCommandsPerEvent') ?? dm((d) => d.redisWritesPerEvent),
         4,
       ),
+      parseOnlyEventsPerSecond: round(figure('aggregation', 'parseOnlyEventsPerSecond')),
+      parseOnlyRatioToConsumeOnly: round(figure('aggregation', 'parseOnlyRatioToConsumeOnly')),
+      bytesPerEvent: round(figure('aggregation', 'bytesPerEvent')),
+      redisCpuMicrosPerEvent:
+        aggRedisCpuSeconds !== null && aggSeconds !== null && externalAgg !== null
+          ? round((aggRedisCpuSeconds * 1e6) / (externalAgg * aggSeconds))
+          : null,
       source: externalAgg !== null ? 'benchAggregation' : 'harness: aggregation process draining enriched',
     },
     analyzer: {

@@ -27,7 +27,16 @@ export interface BenchReport {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly transport: { eventsPerSecond: Figure; samples: Figure[] };
   readonly bareHttp: { requestsPerSecond: Figure; samples: Figure[] };
-  readonly ingest: { requestsPerSecond: Figure; ratioToBareHttp: Figure; source: string };
+  readonly ingest: {
+    requestsPerSecond: Figure;
+    ratioToBareHttp: Figure;
+    /** The bare handler under the ingest benchmark's own load generator (the ratio's baseline). */
+    bareHttpRequestsPerSecond?: Figure;
+    /** CPU of the ingest thread per accepted request, and of the bare handler per request. */
+    cpuMicrosPerRequest?: Figure;
+    bareHttpCpuMicrosPerRequest?: Figure;
+    source: string;
+  };
   readonly enrichment: {
     eventsPerSecond: Figure;
     passthroughEventsPerSecond: Figure;
@@ -39,6 +48,12 @@ export interface BenchReport {
     ratioToConsumeOnly: Figure;
     redisCommandsPerEvent: Figure;
     redisWritesPerEvent: Figure;
+    /** A consumer that only JSON-parses each value: the ceiling of any consumer that reads the events. */
+    parseOnlyEventsPerSecond?: Figure;
+    parseOnlyRatioToConsumeOnly?: Figure;
+    bytesPerEvent?: Figure;
+    /** Redis CPU per event during the aggregation drain (whole server). */
+    redisCpuMicrosPerEvent?: Figure;
     source: string;
   };
   readonly analyzer: { textsPerSecondPerCore: Figure; source: string };
@@ -84,6 +99,41 @@ export function targetsOf(report: Omit<BenchReport, 'targets'>): BenchReport['ta
 const fmt = (v: Figure | undefined, unit = '') =>
   v === null || v === undefined ? '—' : `${round(v)}${unit}`;
 
+/**
+ * For each missed target, what bounds it, from this run's own figures (the profiles behind them are in
+ * docs/bench.md).
+ */
+export function limits(report: BenchReport): string[] {
+  const missed = new Set(report.targets.filter((t) => t.met === false).map((t) => t.name));
+  const out: string[] = [];
+  const agg = report.aggregation;
+  if (missed.has('aggregation vs consume-only'))
+    out.push(
+      `aggregation: a consumer that does nothing but JSON.parse each ${fmt(agg.bytesPerEvent, '-byte')} value reaches ` +
+        `${fmt(agg.parseOnlyRatioToConsumeOnly)} of consume-only (${fmt(agg.parseOnlyEventsPerSecond, ' ev/s')} vs ` +
+        `${fmt(agg.consumeOnlyEventsPerSecond, ' ev/s')}), so no consumer that reads the events reaches 0.7 on this ` +
+        `machine. Beyond parsing, the aggregation validates each event, computes its contribution and updates 12 ` +
+        `buckets in memory (Node CPU); Redis spends ${fmt(agg.redisCpuMicrosPerEvent, ' µs')} per event.`,
+    );
+  if (missed.has('ingest vs bare HTTP'))
+    out.push(
+      `ingest: ${fmt(report.ingest.cpuMicrosPerRequest, ' µs')} of CPU per accepted request against ` +
+        `${fmt(report.ingest.bareHttpCpuMicrosPerRequest, ' µs')} for the bare ` +
+        'handler; the difference is mostly the Kafka client encoding each record (kafkajs: record batches, ' +
+        'CRC-32C and murmur2 in JavaScript, 64-bit arithmetic through Long) and, less, routing, signature ' +
+        'check and validation.',
+    );
+  if (missed.has('e2e throughput vs transport') || missed.has('e2e throughput (1 event per request)')) {
+    const cpu = Object.values(report.processes).reduce((n, p) => n + (p.cpuMsPerEvent ?? 0), 0);
+    out.push(
+      `end to end: the services need ${round(cpu)} ms of CPU per event together (table below, at half load), ` +
+        `with the broker, Redis, S3 and the load generator on the same ${report.machine.cores} cores; ` +
+        `${report.machine.cores} cores / ${round(cpu)} ms ≈ ${cpu > 0 ? Math.round((report.machine.cores * 1000) / cpu) : '—'} ev/s before any of those.`,
+    );
+  }
+  return out.length > 0 ? out : ['none: every measured target was met'];
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
   const lines = [
@@ -112,15 +162,20 @@ export function renderMarkdown(report: BenchReport): string {
     '|---|---|---|---|',
     `| transport ceiling (raw kafkajs produce→consume→produce→consume) | ${fmt(report.transport.eventsPerSecond, ' ev/s')} | | |`,
     `| bare node:http POST | ${fmt(report.bareHttp.requestsPerSecond, ' req/s')} | | |`,
-    `| ingest (${report.ingest.source}) | ${fmt(report.ingest.requestsPerSecond, ' req/s')} | bare HTTP | ${fmt(report.ingest.ratioToBareHttp)} |`,
+    `| ingest (${report.ingest.source}) | ${fmt(report.ingest.requestsPerSecond, ' req/s')} | bare HTTP, same load generator ${fmt(report.ingest.bareHttpRequestsPerSecond, ' req/s')} | ${fmt(report.ingest.ratioToBareHttp)} |`,
     `| enrichment drain | ${fmt(report.enrichment.eventsPerSecond, ' ev/s')} | passthrough ${fmt(report.enrichment.passthroughEventsPerSecond, ' ev/s')} | ${fmt(report.enrichment.ratioToPassthrough)} |`,
     `| aggregation drain (${report.aggregation.source}) | ${fmt(report.aggregation.eventsPerSecond, ' ev/s')} | consume-only ${fmt(report.aggregation.consumeOnlyEventsPerSecond, ' ev/s')} | ${fmt(report.aggregation.ratioToConsumeOnly)} |`,
-    `| aggregation Redis commands / event | ${fmt(report.aggregation.redisCommandsPerEvent)} (writes ${fmt(report.aggregation.redisWritesPerEvent)}) | | |`,
+    `| aggregation Redis commands / event | ${fmt(report.aggregation.redisCommandsPerEvent)} (inside scripts ${fmt(report.aggregation.redisWritesPerEvent)}; Redis CPU ${fmt(report.aggregation.redisCpuMicrosPerEvent, ' µs/event')}) | | |`,
+    `| parse-only consumer (JSON.parse of each ${fmt(report.aggregation.bytesPerEvent, ' B')} value) | ${fmt(report.aggregation.parseOnlyEventsPerSecond, ' ev/s')} | consume-only | ${fmt(report.aggregation.parseOnlyRatioToConsumeOnly)} |`,
     `| analyzer (${report.analyzer.source}) | ${fmt(report.analyzer.textsPerSecondPerCore, ' texts/s/core')} | | |`,
     `| end to end, highest sustained | ${fmt(report.e2e.eventsPerSecond, ' ev/s')} | transport | ${fmt(report.e2e.ratioToTransport)} |`,
     `| webhook→rollup latency at ${fmt(report.e2e.halfLoadEventsPerSecond, ' ev/s')} | p50 ${fmt(report.e2e.p50Ms, ' ms')}, p95 ${fmt(report.e2e.p95Ms, ' ms')}, p99 ${fmt(report.e2e.p99Ms, ' ms')} | | |`,
     `| e2e Redis commands / event (incl. API reads) | ${fmt(report.e2e.redisCommandsPerEvent)} | | |`,
     `| S3 objects per minute | ${fmt(report.e2e.s3ObjectsPerMinute)} | | |`,
+    '',
+    '## What limits the missed targets',
+    '',
+    ...limits(report).map((l) => `- ${l}`),
     '',
     '## Processes (end-to-end latency run)',
     '',
