@@ -6,7 +6,7 @@ describe('aggregation config', () => {
   it('has working defaults', () => {
     const config = loadConfig({});
     expect(config.opsPort).toBe(8083);
-    expect(config.rollups.shards).toBe(16);
+    expect(config.rollups.shards).toBe(12);
     expect(config.changes.scopes).toEqual(['overall', 'segment']);
     expect(config.redis.keyPrefix).toBe('vf');
   });
