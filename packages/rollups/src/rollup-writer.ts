@@ -31,9 +31,9 @@ export interface RollupWriterOptions extends KeyspaceOptions {
   readonly latestPerCustomer?: number;
   /** Recent alerts kept. Default 200. */
   readonly alertsKept?: number;
-  /** Applied versions held in memory per owned shard (the rest is re-read when needed). Default 100,000. */
+  /** Applied versions held in memory per owned shard (the rest is re-read when needed). Default 10,000. */
   readonly cachedVersionsPerShard?: number;
-  /** Rollups (overall, customers, segments) whose buckets are held in memory per owned shard. Default 20,000. */
+  /** Rollups (overall, customers, segments) whose buckets are held in memory per owned shard. Default 5,000. */
   readonly cachedRollupsPerShard?: number;
 }
 
@@ -141,8 +141,8 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
   const keys = createKeyspace(options);
   const cap = options.latestPerCustomer ?? 20;
   const alertsKept = options.alertsKept ?? 200;
-  const maxVersions = options.cachedVersionsPerShard ?? 100_000;
-  const maxRollups = options.cachedRollupsPerShard ?? 20_000;
+  const maxVersions = options.cachedVersionsPerShard ?? 10_000;
+  const maxRollups = options.cachedRollupsPerShard ?? 5_000;
   const read = scriptCommand(redis, 'vocflowReadRollups', READ_SCRIPT);
   const write = scriptCommand(redis, 'vocflowWriteRollups', WRITE_SCRIPT);
   const states = new Map<number, ShardState>();
