@@ -65,6 +65,11 @@ describe('bench report limits', () => {
   it('explains each missed target with the run’s own figures', () => {
     const lines = limits(report({ aggRatio: 0.06, ingestRatio: 0.4, e2e: 4_000 }));
     expect(lines).toHaveLength(3);
+    const slow = report({ aggRatio: 0.8, ingestRatio: 0.9, e2e: 20_000 });
+    const withTail = { ...slow, e2e: { ...slow.e2e, p99Ms: 900 } };
+    const tail = limits({ ...withTail, targets: targetsOf(withTail) });
+    expect(tail).toHaveLength(1);
+    expect(tail[0]).toContain('at 10000 ev/s the services alone keep 200 % of the 2 cores busy');
     expect(lines[0]).toContain('0.4 of consume-only');
     expect(lines[0]).toContain('690-byte');
     expect(lines[1]).toContain('150 µs');
