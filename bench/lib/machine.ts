@@ -1,5 +1,5 @@
 /** What the report names: the machine, the versions and the settings of a run. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -25,15 +25,17 @@ function packageVersion(name: string): string {
   }
 }
 
+/** The first line a command prints about its version (`java -version` prints to stderr). */
 function commandVersion(command: string, args: string[]): string {
-  try {
-    return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      .toString()
-      .split('\n')[0]!
-      .trim();
-  } catch {
-    return 'missing';
-  }
+  const run = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.error || run.status !== 0) return 'missing';
+  const text = `${run.stdout.toString()}\n${run.stderr.toString()}`;
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? 'missing'
+  );
 }
 
 export function machineInfo(extra: Record<string, string> = {}): MachineInfo {
