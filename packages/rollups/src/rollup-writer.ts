@@ -24,6 +24,7 @@ import {
   setSlot,
   slotIn,
   suffixOf,
+  trimBuckets,
 } from './shard-state.ts';
 
 export interface RollupWriterOptions extends KeyspaceOptions {
@@ -287,6 +288,8 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         );
 
       const touched: Touched[] = [];
+      /** The rollups this batch used (trimmed once it is written). */
+      const used: RollupCache[] = [];
       const touch = (rid: string, cache: RollupCache, kind: BucketKind, bucket: string): Slot => {
         const slot = slotIn(cache, kind, bucket)!;
         if (slot.touchedIn !== batchNo) {
@@ -300,7 +303,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         const fields = fieldsOf(rec);
         for (const rid of rec.s) {
           const cache = owned.rollups.get(rid)!;
-          markSeen(cache, batchNo);
+          if (markSeen(cache, batchNo)) used.push(cache);
           addInto(touch(rid, cache, ALL, ''), fields, sign);
           addInto(touch(rid, cache, DAY, rec.d), fields, sign);
           addInto(touch(rid, cache, HOUR, rec.h), fields, sign);
@@ -416,6 +419,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       push('SADD', keys.dirtyDays(shard), [...days]);
       await write(keys.owner(shard), ops);
       commands += 1;
+      for (const cache of used) trimBuckets(cache);
       return { applied, changed, commands };
     } catch (error) {
       // Whatever the state holds may now differ from Redis: drop it; the next call claims afresh.

@@ -76,6 +76,20 @@ describe('rollups in Redis', () => {
     expect((await reader.overview()).counters.count).toBe(30);
   });
 
+  it('keeps applying when a rollup spans more hour buckets than a writer holds in memory', async () => {
+    const { writer, reader } = setup('many hours', 1);
+    const start = Date.UTC(2026, 0, 1);
+    const items = Array.from({ length: 2_100 }, (_, i) =>
+      contributionOf(
+        enrichedItem({ feedbackId: `h-${i}`, occurredAt: new Date(start + i * 3_600_000).toISOString() }),
+      ),
+    );
+    expect((await writer.apply(items)).applied).toBe(2_100);
+    const late = contributionOf(enrichedItem({ feedbackId: 'h-late', occurredAt: '2026-06-01T00:00:00Z' }));
+    expect((await writer.apply([late])).applied).toBe(1);
+    expect((await reader.overview()).counters.count).toBe(2_101);
+  });
+
   it('moves an item to its new hour bucket and leaves no empty key behind', async () => {
     const { writer, reader, keyPrefix } = setup('move bucket', 1);
     await writer.apply([contributionOf(enrichedItem({ occurredAt: '2026-11-20T10:00:00Z' }))]);

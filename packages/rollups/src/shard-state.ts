@@ -122,12 +122,20 @@ export function boundRollups(rollups: Map<string, RollupCache>, max: number, bat
   if (rollups.size > max) rollups.clear();
 }
 
-/** Marks a rollup used by `batch`; a long-lived rollup's hour and day buckets are dropped now and then. */
-export function markSeen(cache: RollupCache, batch: number): void {
-  if (cache.seen === batch) return;
+/** Marks a rollup used by `batch`; true the first time in that batch. */
+export function markSeen(cache: RollupCache, batch: number): boolean {
+  if (cache.seen === batch) return false;
   cache.seen = batch;
-  if (cache.hours.size > 2_000) cache.hours.clear();
-  if (cache.days.size > 2_000) cache.days.clear();
+  return true;
+}
+
+/**
+ * Drops the hour and day buckets of a long-lived rollup that holds too many (they are re-read when
+ * needed). Only between batches: a batch relies on the buckets it loaded staying there.
+ */
+export function trimBuckets(cache: RollupCache, max = 2_000): void {
+  if (cache.hours.size > max) cache.hours.clear();
+  if (cache.days.size > max) cache.days.clear();
 }
 
 /** Trims a map that grew past `max` entries by dropping the oldest quarter. */
