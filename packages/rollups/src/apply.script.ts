@@ -33,9 +33,12 @@ for j = 1, nLists do lists[j] = redis.call('ZCARD', ARGV[i + j]) end
 return { versions, buckets, lists }
 `;
 
+/** The error text a fenced write is refused with. */
+export const FENCED = 'VOCFLOW_FENCED';
+
 export const WRITE_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  return redis.error_reply('VOCFLOW_FENCED another writer owns this shard now')
+  return redis.error_reply('${FENCED} another writer owns this shard now')
 end
 local i = 2
 local last = #ARGV
@@ -62,6 +65,3 @@ while i <= last do
 end
 return 1
 `;
-
-/** The error text a fenced write is refused with. */
-export const FENCED = 'VOCFLOW_FENCED';

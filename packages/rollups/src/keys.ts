@@ -37,6 +37,8 @@ export interface Keyspace {
   /** Hash: feedbackId → applied version record. */
   versions(shard: number): string;
   rollup(shard: number, rollupId: string, at: Bucketed): string;
+  /** The same key from a bucket suffix (`a`, `d:…`, `h:…`, see bucketSuffix). */
+  rollupBySuffix(shard: number, rollupId: string, suffix: string): string;
   /** Sorted set per customer: feedbackIds by event time (the latest N kept). */
   latest(shard: number, customerKey: string): string;
   /** Hash: feedbackId → summary (no free text). */
@@ -110,6 +112,7 @@ export function createKeyspace(options: KeyspaceOptions): Keyspace {
     throw new Error(`shards must be a positive integer, got ${shards}`);
   const width = String(shards - 1).length;
   const base = (shard: number) => `{${prefix}:s${String(shard).padStart(width, '0')}}`;
+  const rollupBySuffix = (shard: number, rid: string, suffix: string) => `${base(shard)}:r:${rid}:${suffix}`;
   return {
     prefix,
     shards,
@@ -117,7 +120,8 @@ export function createKeyspace(options: KeyspaceOptions): Keyspace {
     base,
     owner: (shard) => `${base(shard)}:owner`,
     versions: (shard) => `${base(shard)}:v`,
-    rollup: (shard, rid, at) => `${base(shard)}:r:${rid}:${bucketSuffix(at)}`,
+    rollupBySuffix,
+    rollup: (shard, rid, at) => rollupBySuffix(shard, rid, bucketSuffix(at)),
     latest: (shard, customerKey) => `${base(shard)}:lf:${customerKey}`,
     summaries: (shard) => `${base(shard)}:fs`,
     segments: (shard) => `${base(shard)}:segments`,

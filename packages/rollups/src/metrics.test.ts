@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contributionOf } from './contribution.ts';
-import { addHash, derive, emptyCounters, toCounters } from './metrics.ts';
+import { addPart, derive, emptyCounters, toCounters } from './metrics.ts';
 import { enrichedItem } from './test-items.ts';
 
 describe('derive', () => {
@@ -65,7 +65,7 @@ describe('contributionOf', () => {
       }),
     );
     const counters = toCounters(
-      addHash({}, Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, String(v)]))),
+      addPart({}, Object.fromEntries(Object.entries(c.fields).map(([k, v]) => [k, String(v)]))),
     );
     expect(counters).toEqual({
       ...emptyCounters(),

@@ -85,7 +85,7 @@ export const UPDATED_FIELD = 'u';
 export type RawFields = Record<string, number>;
 
 /** Adds one shard's part of a rollup (a decoded bucket value) into `into`; `u` keeps the latest time instead. */
-export function addHash(into: RawFields, hash: Readonly<Record<string, string | number>>): RawFields {
+export function addPart(into: RawFields, hash: Readonly<Record<string, string | number>>): RawFields {
   for (const [field, raw] of Object.entries(hash)) {
     const value = Number(raw);
     if (!Number.isFinite(value)) continue;

@@ -10,7 +10,7 @@ import {
   parseRollupId,
   rollupId,
 } from './keys.ts';
-import { addHash, type DerivedMetrics, derive, type RawFields, toCounters, updatedAt } from './metrics.ts';
+import { addPart, type DerivedMetrics, derive, type RawFields, toCounters, updatedAt } from './metrics.ts';
 
 export interface RollupView {
   readonly scope: RollupScope;
@@ -107,7 +107,7 @@ export function createRollupReader(redis: RedisClient, options: KeyspaceOptions)
       const fields: RawFields = {};
       for (let s = 0; s < keys.shards; s++) {
         const raw = parts[i * keys.shards + s];
-        if (raw) addHash(fields, JSON.parse(raw) as RawFields);
+        if (raw) addPart(fields, JSON.parse(raw) as RawFields);
       }
       return viewOf(rid, at, fields);
     });

@@ -63,8 +63,8 @@ export interface RollupWriter {
    * nothing of that shard's batch was applied, the writer forgets the shard, and retrying is safe.
    */
   apply(contributions: readonly Contribution[], now?: number): Promise<ApplyOutcome>;
-  /** Forgets what it holds of these shards (all when absent): the next apply claims them again. */
-  release(shards?: readonly number[]): void;
+  /** Forgets what it holds of every shard: the next apply claims them again. */
+  release(): void;
   saveProfile(profile: CustomerProfile): Promise<void>;
   deleteProfile(customerId: string): Promise<void>;
   /** Keeps the latest alerts (idempotent per alert). */
@@ -187,9 +187,8 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
     const wantIds = [...new Set(ids.filter((id) => !state.versions.has(id)))];
     const wanted: Wanted[] = [];
     const seen = new Set<string>();
-    const base = keys.base(shard);
     const want = (rid: string, kind: BucketKind, bucket: string) => {
-      const key = `${base}:r:${rid}:${suffixOf(kind, bucket)}`;
+      const key = keys.rollupBySuffix(shard, rid, suffixOf(kind, bucket));
       if (seen.has(key)) return;
       seen.add(key);
       wanted.push({ key, rid, kind, bucket });
@@ -255,8 +254,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       boundMap(owned.versions, maxVersions);
       boundRollups(owned.rollups, maxRollups, batchNo);
       boundMap(owned.lists, maxRollups);
-      const base = keys.base(shard);
-      const listKey = (customer: string) => `${base}:lf:${customer}`;
+      const listKey = (customer: string) => keys.latest(shard, customer);
       const recs = batch.map(
         (c): VersionRecord => ({
           v: c.version,
@@ -367,7 +365,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       const dayRemoves = new Map<string, string[]>();
       for (const { slot, rid, kind, bucket } of touched) {
         const suffix = suffixOf(kind, bucket);
-        const key = `${base}:r:${rid}:${suffix}`;
+        const key = keys.rollupBySuffix(shard, rid, suffix);
         const alive = isAlive(slot);
         changed.push({ rollupId: rid, bucket: suffix });
         if (alive) {
@@ -459,8 +457,8 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         commands: results.reduce((n, r) => n + r.commands, 0),
       };
     },
-    release(shards) {
-      for (const shard of shards ?? [...states.keys()]) states.delete(shard);
+    release() {
+      states.clear();
     },
     async saveProfile(profile) {
       await redis.set(keys.profile(profile.id), JSON.stringify(profile));

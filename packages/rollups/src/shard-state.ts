@@ -1,3 +1,4 @@
+import { bucketSuffix } from './keys.ts';
 import { FIELDS, UPDATED_FIELD } from './metrics.ts';
 
 /**
@@ -108,9 +109,11 @@ export function setSlot(cache: RollupCache, kind: BucketKind, bucket: string, sl
   else (kind === DAY ? cache.days : cache.hours).set(bucket, slot);
 }
 
-/** The key suffix of a bucket: `a`, `d:YYYY-MM-DD`, `h:YYYY-MM-DDTHH`. */
+/** The key suffix of a bucket (`a`, `d:YYYY-MM-DD`, `h:YYYY-MM-DDTHH`). */
 export const suffixOf = (kind: BucketKind, bucket: string): string =>
-  kind === ALL ? 'a' : `${kind === DAY ? 'd' : 'h'}:${bucket}`;
+  bucketSuffix(
+    kind === ALL ? { granularity: 'all' } : { granularity: kind === DAY ? 'day' : 'hour', bucket },
+  );
 
 /**
  * Keeps the rollup caches under `max`: when over, drops the rollups no recent batch used (all of them

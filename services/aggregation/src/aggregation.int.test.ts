@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createS3 } from '@vocflow/clients';
 import type { DlqRecord, EnrichedFeedback } from '@vocflow/contracts';
 import {
-  addHash,
+  addPart,
   contributionOf,
   createRollupReader,
   createRollupWriter,
@@ -133,7 +133,7 @@ function expectedOverall(items: readonly EnrichedFeedback[]): RawFields {
   }
   const fields: RawFields = {};
   for (const item of latest.values()) {
-    addHash(
+    addPart(
       fields,
       Object.fromEntries(Object.entries(contributionOf(item).fields).map(([k, v]) => [k, String(v)])),
     );
@@ -144,7 +144,7 @@ function expectedOverall(items: readonly EnrichedFeedback[]): RawFields {
 async function overallFields(client: Redis, ns: string): Promise<RawFields> {
   const fields: RawFields = {};
   for (let s = 0; s < SHARDS; s++)
-    addHash(fields, JSON.parse((await client.get(`{${ns}:s${s}}:r:o:a`)) ?? '{}'));
+    addPart(fields, JSON.parse((await client.get(`{${ns}:s${s}}:r:o:a`)) ?? '{}'));
   delete fields['u'];
   return fields;
 }
