@@ -1,34 +1,64 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RedisConfig, S3Config } from '@vocflow/config';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
 
+export interface RedisClientOptions {
+  readonly lazyConnect?: boolean;
+  readonly name?: string;
+}
+
+/** How a client is built from the configuration: one server from its URL, or a Cluster seeded by one node. */
+export type RedisPlan =
+  | { readonly kind: 'single'; readonly url: string; readonly options: RedisOptions }
+  | {
+      readonly kind: 'cluster';
+      readonly nodes: readonly { host: string; port: number }[];
+      readonly options: ClusterOptions;
+    };
+
 /**
- * A Redis client for a single server or a Cluster. Commands fail fast while Redis is down (no
- * offline queue), so callers see a retryable error instead of waiting on a silent buffer.
+ * The client options, separate from the connection so they can be checked alone. Commands fail fast
+ * while Redis is down (no offline queue) and fail after `commandTimeoutMs` when Redis hangs, so callers
+ * see a retryable error instead of waiting on a silent buffer or a stuck socket. `rediss://` means TLS,
+ * also for every node of a Cluster (ioredis only reads the scheme of a single-server URL).
  */
-export function createRedis(
-  config: RedisConfig,
-  options: { lazyConnect?: boolean; name?: string } = {},
-): RedisClient {
-  const common = {
+export function redisPlan(config: RedisConfig, options: RedisClientOptions = {}): RedisPlan {
+  const url = new URL(config.url);
+  const tls = url.protocol === 'rediss:' ? { servername: url.hostname } : undefined;
+  const common: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    commandTimeout: config.commandTimeoutMs,
     lazyConnect: options.lazyConnect ?? false,
     connectionName: options.name,
     retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times, 6), 2_000),
   };
-  if (config.cluster) {
-    const url = new URL(config.url);
-    return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+  if (!config.cluster) return { kind: 'single', url: config.url, options: common };
+  return {
+    kind: 'cluster',
+    nodes: [{ host: url.hostname, port: Number(url.port || 6379) }],
+    options: {
       enableOfflineQueue: false,
       lazyConnect: common.lazyConnect,
-      redisOptions: { ...common, password: url.password || undefined, username: url.username || undefined },
+      redisOptions: {
+        ...common,
+        password: url.password ? decodeURIComponent(url.password) : undefined,
+        username: url.username ? decodeURIComponent(url.username) : undefined,
+        ...(tls ? { tls } : {}),
+      },
       clusterRetryStrategy: common.retryStrategy,
-    });
-  }
-  return new Redis(config.url, common);
+    },
+  };
+}
+
+/** A Redis client for a single server or a Cluster (see `redisPlan`). */
+export function createRedis(config: RedisConfig, options: RedisClientOptions = {}): RedisClient {
+  const plan = redisPlan(config, options);
+  return plan.kind === 'cluster'
+    ? new Cluster([...plan.nodes], plan.options)
+    : new Redis(plan.url, plan.options);
 }
 
 /**

@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { envBoolean, envList, envLogLevel, envOptionalString, envString, envUrl } from './env.ts';
+import {
+  envBoolean,
+  envBrokers,
+  envInt,
+  envLogLevel,
+  envOptionalString,
+  envString,
+  envUrl,
+  envUrlWithScheme,
+} from './env.ts';
 
 /**
  * Environment variables every service shares, and the nested slices they become. A service's schema
@@ -7,7 +16,7 @@ import { envBoolean, envList, envLogLevel, envOptionalString, envString, envUrl 
  */
 
 export const kafkaEnv = {
-  KAFKA_BROKERS: envList(['127.0.0.1:19092']),
+  KAFKA_BROKERS: envBrokers(['127.0.0.1:19092']),
   KAFKA_CLIENT_ID: envOptionalString(),
   /** Prefix for every topic and consumer group (tests, several deployments on one cluster). */
   VOCFLOW_TOPIC_PREFIX: envString(''),
@@ -24,21 +33,29 @@ export const toKafkaConfig = (env: z.output<z.ZodObject<typeof kafkaEnv>>): Kafk
 });
 
 export const redisEnv = {
-  REDIS_URL: envString('redis://127.0.0.1:6379'),
+  REDIS_URL: envUrlWithScheme('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
   /** Prefix for every Redis key this deployment writes. */
   REDIS_KEY_PREFIX: envString('vf'),
   /** Connect to a Redis Cluster (REDIS_URL names one node) instead of a single server. */
   REDIS_CLUSTER: envBoolean(false),
+  /**
+   * A command not answered within this time fails (a retryable error: the partition pauses and the
+   * batch is retried) instead of hanging until the consumer group evicts the worker.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: envInt(10_000, { min: 100, max: 600_000 }),
 };
 export interface RedisConfig {
   readonly url: string;
   readonly keyPrefix: string;
   readonly cluster: boolean;
+  /** Per-command timeout (ms). */
+  readonly commandTimeoutMs: number;
 }
 export const toRedisConfig = (env: z.output<z.ZodObject<typeof redisEnv>>): RedisConfig => ({
   url: env.REDIS_URL,
   keyPrefix: env.REDIS_KEY_PREFIX,
   cluster: env.REDIS_CLUSTER,
+  commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
 });
 
 export const s3Env = {
