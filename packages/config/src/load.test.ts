@@ -53,7 +53,7 @@ describe('redact', () => {
     expect(out).toEqual({
       webhookSecrets: { typeform: '[redacted]' },
       apiKeys: ['[redacted]', '[redacted]'],
-      redis: { url: 'redis://[redacted]@host:6379' },
+      redis: { url: 'redis://user:[redacted]@host:6379' },
       port: 1,
     });
   });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { redactUrl } from './env.ts';
 
 export interface ConfigProblem {
   readonly variable: string;
@@ -47,9 +48,14 @@ export function deepFreeze<T>(value: T): Readonly<T> {
   return value;
 }
 
-const SECRET_KEY = /secret|password|passwd|token|apikey|api_key|apiKeys|credential|signingKey|salt/i;
+const SECRET_KEY =
+  /secret|password|passwd|token|apikey|api_key|apiKeys|credential|signingKey|salt|accessKeyId|privateKey/i;
 
-/** A copy fit for logs: values under secret-looking keys replaced, URLs stripped of credentials. */
+/**
+ * A copy fit for logs: values under secret-looking keys replaced (webhook secrets, API keys, S3 keys,
+ * salts, passwords), and passwords in URLs of any scheme (`redis://:pw@`, `rediss://user:pw@`,
+ * `http://user:pw@`) replaced wherever they appear in a string.
+ */
 export function redact(value: unknown, key = ''): unknown {
   if (SECRET_KEY.test(key)) {
     if (Array.isArray(value)) return value.map(() => '[redacted]');
@@ -62,8 +68,6 @@ export function redact(value: unknown, key = ''): unknown {
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
   }
-  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+:[^/@\s]+@/i.test(value)) {
-    return value.replace(/\/\/[^/@\s]+:[^/@\s]+@/, '//[redacted]@');
-  }
+  if (typeof value === 'string') return redactUrl(value);
   return value;
 }

@@ -6,9 +6,11 @@ import {
   envOptionalString,
   envPort,
   envString,
+  envWebhooksSecrets,
   kafkaEnv,
   logEnv,
   parseConfig,
+  toInputLimitsConfig,
   toKafkaConfig,
 } from '@vocflow/config';
 import { z } from 'zod';
@@ -31,6 +33,7 @@ export const IngestEnv = z
   .object({
     ...kafkaEnv,
     ...logEnv,
+    ...inputLimitsEnv,
     INGEST_PORT: envPort(8080),
     INGEST_HOST: envString('0.0.0.0'),
     /** Largest request body in bytes (413 above it). */
@@ -47,10 +50,10 @@ export const IngestEnv = z
     INGEST_KEEP_ORIGINAL: envBoolean(true),
     WEBHOOK_SECRET_TYPEFORM: envList(),
     WEBHOOK_SECRET_TALLY: envList(),
-    WEBHOOK_SECRET_FORMBRICKS: envList(),
+    WEBHOOK_SECRET_FORMBRICKS: envWebhooksSecrets(),
     WEBHOOK_SECRET_DELIGHTED: envList(),
     WEBHOOK_SECRET_QUALTRICS: envList(),
-    WEBHOOK_SECRET_GENERIC: envList(),
+    WEBHOOK_SECRET_GENERIC: envWebhooksSecrets(),
     SURVEYMONKEY_API_KEY: envList(),
     SURVEYMONKEY_API_SECRET: envList(),
     API_KEYS: envList(),
@@ -60,6 +63,7 @@ export const IngestEnv = z
   .transform((env) => ({
     kafka: toKafkaConfig(env),
     logLevel: env.LOG_LEVEL,
+    inputLimits: toInputLimitsConfig(env),
     http: {
       port: env.INGEST_PORT,
       host: env.INGEST_HOST,
