@@ -1,3 +1,4 @@
 export * from './env.ts';
+export * from './input-limits.slice.ts';
 export * from './load.ts';
 export * from './slices.ts';

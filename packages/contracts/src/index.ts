@@ -5,5 +5,6 @@ export * from './customer.schema.ts';
 export * from './dlq.schema.ts';
 export * from './feedback-enriched.schema.ts';
 export * from './feedback-raw.schema.ts';
+export * from './input-limits.ts';
 export * from './rollup.schema.ts';
 export * from './topics.ts';

@@ -7,6 +7,7 @@ import {
   envPort,
   envString,
   envWebhooksSecrets,
+  inputLimitsEnv,
   kafkaEnv,
   logEnv,
   parseConfig,

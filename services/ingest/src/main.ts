@@ -14,6 +14,7 @@ import type { Kafka } from 'kafkajs';
 import { buildIngestApp } from './app.ts';
 import { loadConfig, SECRET_VARIABLE, WEBHOOK_SOURCES } from './config.ts';
 import { createFeedbackPublisher } from './feedback.publisher.ts';
+import { withInputLimits } from './input-limits.ts';
 
 export interface IngestOverrides {
   readonly logger?: Logger;
@@ -72,7 +73,7 @@ export async function start(
     logger,
     registry,
     checks: [readiness],
-    publisher: createFeedbackPublisher(producer, config.kafka.topicPrefix),
+    publisher: withInputLimits(createFeedbackPublisher(producer, config.kafka.topicPrefix), config.inputLimits),
     mappings,
     ...(overrides.now ? { now: overrides.now } : {}),
   });

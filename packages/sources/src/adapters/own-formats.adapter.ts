@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Attributes, CustomerProfile, type RawFeedback } from '@vocflow/contracts';
+import { Attributes, CustomerProfile, ProfileAttributes, type RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
 import { feedbackIdFor, toInstant, versionFor } from '../feedback-id.ts';
 import {
@@ -221,7 +221,7 @@ export function adaptMentions(
 export const CustomerUpsert = CustomerProfile.omit({ schema: true }).extend({
   // The contract's fields; what the CRM may leave out gets its default when the profile is built.
   handles: z.array(z.string().min(1).max(256)).max(100).optional(),
-  attributes: Attributes.optional(),
+  attributes: ProfileAttributes.optional(),
   updatedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CustomerUpsert = z.infer<typeof CustomerUpsert>;
