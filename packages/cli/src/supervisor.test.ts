@@ -41,6 +41,16 @@ describe('formatLogLine', () => {
     });
     expect(formatLogLine(line)).toBe('info  api listening  url=http://a err="boom"');
   });
+  it('keeps nested fields such as the configuration as dotted keys', () => {
+    const line = JSON.stringify({
+      level: 'info',
+      msg: 'configuration',
+      config: { http: { port: 8080 }, apiKeys: ['[redacted]'], kafka: { clientId: undefined } },
+    });
+    expect(formatLogLine(line)).toBe(
+      'info  configuration  config.http.port=8080 config.apiKeys=["[redacted]"]',
+    );
+  });
   it('passes other lines through', () => {
     expect(formatLogLine('plain text')).toBe('plain text');
     expect(formatLogLine('{not json')).toBe('{not json');

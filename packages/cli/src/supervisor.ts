@@ -38,15 +38,24 @@ export function parseOnly(value: string | undefined): ServiceId[] {
 const COLORS = [36, 35, 33, 32, 34];
 const LEVEL_NAMES = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
+/** Nested fields as dotted keys (`config.http.port`), so an object such as the configuration stays visible. */
+function flatten(record: Record<string, unknown>, prefix = ''): [string, unknown][] {
+  return Object.entries(record).flatMap(([key, value]): [string, unknown][] => {
+    if (value === undefined) return [];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return flatten(value as Record<string, unknown>, `${prefix}${key}.`);
+    return [[`${prefix}${key}`, value]];
+  });
+}
+
 /** One log line of a child, shortened for a terminal: pino JSON becomes `level message key=value`. */
 export function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const record = JSON.parse(line) as Record<string, unknown>;
     const { level, msg, time: _t, service: _s, version: _v, pid: _p, hostname: _h, ...rest } = record;
-    const fields = Object.entries(rest)
-      .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null))
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    const { err: _e, ...others } = rest;
+    const fields = flatten(others).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
     const err = rest['err'] as { message?: string } | undefined;
     if (err?.message) fields.push(`err="${err.message}"`);
     const lvl = typeof level === 'string' && LEVEL_NAMES.has(level) ? level.padEnd(5) : String(level ?? '');

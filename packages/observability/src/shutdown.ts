@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createLogger } from './logger.ts';
+import { createLogger, isLogLevel, packageVersion } from './logger.ts';
 
 export interface Shutdown {
   /** Adds a step; steps run in the order they were added. */
@@ -41,7 +41,7 @@ export function createShutdown(logger: Logger, deadlineMs = 25_000): Shutdown {
 }
 
 /** SIGTERM and SIGINT handled once; a second signal while shutting down exits at once. */
-export function handleSignals(shutdown: Shutdown, logger: Logger): void {
+export function handleSignals(shutdown: Pick<Shutdown, 'run'>, logger: Logger): void {
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) {
@@ -49,33 +49,45 @@ export function handleSignals(shutdown: Shutdown, logger: Logger): void {
       process.exit(130);
     }
     signalled = true;
+    logger.info({ signal }, 'signal received');
     void shutdown.run(signal).then(() => process.exit(process.exitCode ?? 0));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
 
+/** A configuration error lists its problems (see @vocflow/config's ConfigError); no stack trace needed. */
+function configProblems(error: unknown): readonly unknown[] | undefined {
+  if (error instanceof Error && error.name === 'ConfigError' && 'problems' in error)
+    return error.problems as readonly unknown[];
+  return undefined;
+}
+
 /**
- * The entry point of a service run as its own process: one root logger, `start(env)`, signals handled
- * once. A service that cannot start logs why and exits non-zero.
+ * The entry point of a service run as its own process: one root logger (with the package's version),
+ * `start(env)`, signals handled once. A service that cannot start logs why and exits 1; an invalid
+ * configuration is logged as the list of its problems, an unknown LOG_LEVEL among them (the logger
+ * itself starts at `info` until the configuration is valid).
  */
 export async function runService(
   service: string,
   start: (env: NodeJS.ProcessEnv, overrides: { logger: Logger }) => Promise<{ close(): Promise<void> }>,
   options: { version?: string } = {},
 ): Promise<void> {
+  const requested = process.env['LOG_LEVEL']?.trim().toLowerCase() ?? '';
   const logger = createLogger({
     service,
-    ...(options.version === undefined ? {} : { version: options.version }),
-    level: process.env['LOG_LEVEL'] ?? 'info',
+    version: options.version ?? packageVersion(process.argv[1] ?? process.cwd()),
+    level: isLogLevel(requested) ? requested : 'info',
   });
   try {
     const handle = await start(process.env, { logger });
-    const shutdown = createShutdown(logger);
-    shutdown.add(service, () => handle.close());
-    handleSignals(shutdown, logger);
+    // The service's own shutdown registry logs "shutting down" and "shut down"; this only routes signals.
+    handleSignals({ run: () => handle.close() }, logger);
   } catch (error) {
-    logger.fatal({ err: error }, `${service} failed to start`);
+    const problems = configProblems(error);
+    if (problems) logger.fatal({ problems }, (error as Error).message);
+    else logger.fatal({ err: error }, `${service} failed to start`);
     process.exit(1);
   }
 }

@@ -8,6 +8,7 @@ import {
   createRegistry,
   createShutdown,
   type Logger,
+  packageVersion,
   runService,
 } from '@vocflow/observability';
 import { createRollupReader } from '@vocflow/rollups';
@@ -18,7 +19,8 @@ import { createS3FeedLister } from './feeds.s3.ts';
 import { createKafkaPipelineCounter } from './pipeline-counts.kafka.ts';
 import { createRollupQueries } from './rollup-queries.adapter.ts';
 
-const VERSION = '0.1.0';
+/** The api package's version: in every log line, /healthz and the OpenAPI document. */
+const VERSION = packageVersion(import.meta.url);
 
 export interface ApiHandle {
   readonly app: FastifyInstance;
