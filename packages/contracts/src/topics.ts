@@ -18,6 +18,22 @@ export interface TopicSettings {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MIB = 1024 * 1024;
+
+/**
+ * The most bytes one record may take on each topic (`max.message.bytes`, counted as the broker counts
+ * it: key, value, headers and batch overhead). Set explicitly on every topic: ingest refuses a larger
+ * record with 413 before producing, the producer never sends one, and a worker DLQs an input whose
+ * output would exceed it (`record_too_large`). The DLQ holds a raw record base64-encoded plus context.
+ */
+export const MAX_RECORD_BYTES: Readonly<Record<TopicName, number>> = {
+  'feedback.raw.v1': 4 * MIB,
+  'feedback.enriched.v1': 4 * MIB,
+  'customers.v1': 1 * MIB,
+  'feedback.alerts.v1': 1 * MIB,
+  'rollups.v1': 1 * MIB,
+  'feedback.dlq.v1': 8 * MIB,
+};
 
 /**
  * Partition counts bound how many instances of a consumer group can share the work, so they are
@@ -29,7 +45,7 @@ export const TOPIC_SETTINGS: Readonly<Record<TopicName, TopicSettings>> = {
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(14 * DAY_MS),
-      'max.message.bytes': '4194304',
+      'max.message.bytes': String(MAX_RECORD_BYTES['feedback.raw.v1']),
     },
   },
   'feedback.enriched.v1': {
@@ -37,7 +53,7 @@ export const TOPIC_SETTINGS: Readonly<Record<TopicName, TopicSettings>> = {
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(14 * DAY_MS),
-      'max.message.bytes': '4194304',
+      'max.message.bytes': String(MAX_RECORD_BYTES['feedback.enriched.v1']),
     },
   },
   'customers.v1': {
@@ -47,22 +63,31 @@ export const TOPIC_SETTINGS: Readonly<Record<TopicName, TopicSettings>> = {
       'min.cleanable.dirty.ratio': '0.1',
       'delete.retention.ms': String(DAY_MS),
       'segment.ms': String(DAY_MS),
+      'max.message.bytes': String(MAX_RECORD_BYTES['customers.v1']),
     },
   },
   'feedback.alerts.v1': {
     numPartitions: 3,
-    config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(30 * DAY_MS),
+      'max.message.bytes': String(MAX_RECORD_BYTES['feedback.alerts.v1']),
+    },
   },
   'rollups.v1': {
     numPartitions: 6,
-    config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+    config: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(7 * DAY_MS),
+      'max.message.bytes': String(MAX_RECORD_BYTES['rollups.v1']),
+    },
   },
   'feedback.dlq.v1': {
     numPartitions: 3,
     config: {
       'cleanup.policy': 'delete',
       'retention.ms': String(30 * DAY_MS),
-      'max.message.bytes': '8388608',
+      'max.message.bytes': String(MAX_RECORD_BYTES['feedback.dlq.v1']),
     },
   },
 };

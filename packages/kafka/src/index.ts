@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './health.ts';
 export * from './producer.ts';
 export * from './read-to-end.ts';
+export * from './record-size.ts';
 export * from './result.ts';
 export * from './topics.ts';
 export type * from './types.ts';
