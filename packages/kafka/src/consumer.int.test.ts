@@ -292,7 +292,13 @@ describe('batch consumer on a real broker', () => {
     };
     try {
       const first = spawn(process.execPath, [fixture], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      await until(async () => (await redis.llen(outputKey)) >= 40, 60_000, 'first consumer to write');
+      // Kill only once something was committed (a condition, not a time): on a busy machine the
+      // first writes can come long before the first commit.
+      await until(
+        async () => (await redis.llen(outputKey)) >= 40 && (await committed()) > 0,
+        60_000,
+        'first consumer to write and commit',
+      );
       first.kill('SIGKILL');
       await new Promise((resolve) => first.once('exit', resolve));
       const writtenBeforeKill = await redis.llen(outputKey);
