@@ -84,6 +84,17 @@ export function pipe<A, B, C, D, E, F, G, H, I>(
   s7: Step<G, H>,
   s8: Step<H, I>,
 ): Step<A, I>;
+export function pipe<A, B, C, D, E, F, G, H, I, J>(
+  s1: Step<A, B>,
+  s2: Step<B, C>,
+  s3: Step<C, D>,
+  s4: Step<D, E>,
+  s5: Step<E, F>,
+  s6: Step<F, G>,
+  s7: Step<G, H>,
+  s8: Step<H, I>,
+  s9: Step<I, J>,
+): Step<A, J>;
 export function pipe(...steps: Step<unknown, unknown>[]): Step<unknown, unknown> {
   return async function pipeline(input: unknown) {
     let current: unknown = input;

@@ -3,13 +3,16 @@ import {
   type Env,
   envBoolean,
   envInt,
+  envList,
   envOptionalString,
   envPort,
   envUrl,
+  inputLimitsEnv,
   kafkaEnv,
   logEnv,
   parseConfig,
   redisEnv,
+  toInputLimitsConfig,
   toKafkaConfig,
   toRedisConfig,
 } from '@vocflow/config';
@@ -23,7 +26,12 @@ import {
 import { z } from 'zod';
 import { type AlertRule, AlertRules, DEFAULT_ALERT_RULES } from './alerts.rules.ts';
 import { loadRulesFile } from './rules-file.ts';
-import { type SegmentRule, SegmentRules } from './segments.rules.ts';
+import {
+  DEFAULT_SEGMENT_ATTRIBUTES,
+  type SegmentRule,
+  SegmentRules,
+  segmentAttributeProblems,
+} from './segments.rules.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -33,11 +41,18 @@ export const EnrichmentEnv = z
     ...redisEnv,
     ...logEnv,
     ...hydrationEnv,
+    ...inputLimitsEnv,
     /** Survey mappings (same file as ingest): which hydrated answer is NPS, CSAT, CES or the comment. */
     VOCFLOW_MAPPINGS: envOptionalString(),
     ENRICHMENT_OPS_PORT: envPort(8082),
     /** JSON file with segment rules (see docs/enrichment.md). None: automatic segments only. */
     VOCFLOW_SEGMENTS: envOptionalString(),
+    /**
+     * Which attributes form automatic segments: `channel`, `source`, `language`, the profile fields
+     * (`tier`, `region`, `industry`, `plan`) and free-form profile attributes by name. Names that look
+     * like ids, emails or phone numbers are refused.
+     */
+    SEGMENT_ATTRIBUTES: envList(DEFAULT_SEGMENT_ATTRIBUTES),
     /** JSON file with alert rules. None: the default rules (NPS ≤ 6; sentiment ≤ −0.5 from enterprise). */
     VOCFLOW_ALERT_RULES: envOptionalString(),
     ALERT_WEBHOOK_URL: envUrl(),
@@ -57,6 +72,8 @@ export const EnrichmentEnv = z
     CUSTOMER_TABLE_TIMEOUT_MS: envInt(120_000, { min: 1_000, max: 3_600_000 }),
   })
   .superRefine((env, ctx) => {
+    for (const message of segmentAttributeProblems(env.SEGMENT_ATTRIBUTES))
+      ctx.addIssue({ code: 'custom', path: ['SEGMENT_ATTRIBUTES'], message });
     if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET)
       ctx.addIssue({
         code: 'custom',
@@ -79,6 +96,8 @@ export const EnrichmentEnv = z
     logLevel: env.LOG_LEVEL,
     opsPort: env.ENRICHMENT_OPS_PORT,
     segmentsFile: env.VOCFLOW_SEGMENTS,
+    segmentAttributes: env.SEGMENT_ATTRIBUTES,
+    inputLimits: toInputLimitsConfig(env),
     alertRulesFile: env.VOCFLOW_ALERT_RULES,
     webhook: env.ALERT_WEBHOOK_URL
       ? {

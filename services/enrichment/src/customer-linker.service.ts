@@ -27,6 +27,8 @@ export interface CustomerLinkerDeps {
   readonly producer: VocflowProducer;
   readonly topics: { readonly enriched: string; readonly alerts: string };
   readonly segmentRules: readonly SegmentRule[];
+  /** Which attributes form automatic segments (default: DEFAULT_SEGMENT_ATTRIBUTES). */
+  readonly segmentAttributes?: readonly string[] | undefined;
   readonly alertRules: readonly AlertRule[];
   readonly logger: Logger;
   readonly now?: () => Date;
@@ -39,6 +41,7 @@ export function relinked(
   profile: CustomerProfile,
   segmentRules: readonly SegmentRule[],
   now: Date,
+  segmentAttributes?: readonly string[],
 ): EnrichedFeedback {
   const snapshot = snapshotOf(profile);
   return EnrichedSchema.parse({
@@ -46,11 +49,16 @@ export function relinked(
     revision: record.revision + 1,
     enrichedAt: now.toISOString(),
     customer: { ref: record.customer.ref, key: profile.id, profile: snapshot },
-    segments: segmentsFor(segmentRules, {
-      profile: snapshot,
-      channel: record.channel,
-      source: record.source,
-    }),
+    segments: segmentsFor(
+      segmentRules,
+      {
+        profile: snapshot,
+        channel: record.channel,
+        source: record.source,
+        language: record.sentiment?.language,
+      },
+      segmentAttributes,
+    ),
   });
 }
 
@@ -70,7 +78,7 @@ export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
     for (const record of records) {
       const profile = deps.customers.resolve(record.customer.ref);
       if (!profile) continue;
-      const to = relinked(record, profile, deps.segmentRules, at);
+      const to = relinked(record, profile, deps.segmentRules, at, deps.segmentAttributes);
       const before = new Set(evaluateAlerts(deps.alertRules, record, at).map((a) => a.alertId));
       const alerts = evaluateAlerts(deps.alertRules, to, at).filter((a) => !before.has(a.alertId));
       linked.push({ from: record, to, alerts });

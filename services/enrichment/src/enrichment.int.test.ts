@@ -166,7 +166,7 @@ describe('enrichment on a real Kafka and Redis', () => {
       'unknown record',
     );
     expect(first).toMatchObject({ revision: 0, customer: { key: 'unknown', profile: null } });
-    expect(first.segments).toEqual(['channel:survey', 'source:typeform']);
+    expect(first.segments).toEqual(['channel:survey', 'language:en', 'source:typeform']);
     const parkedKey = `${prefix}vf:unlinked:email:late@acme.example`;
     await until(async () => ((await redis.hexists(parkedKey, 'fb-late')) ? true : undefined), 'parked item');
     expect(await redis.ttl(parkedKey)).toBeGreaterThan(29 * 24 * 3600);

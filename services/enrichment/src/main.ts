@@ -131,6 +131,7 @@ export async function start(
     producer,
     topics: { enriched: topics.feedbackEnriched, alerts: topics.alerts },
     segmentRules: config.segmentRules,
+    segmentAttributes: config.segmentAttributes,
     alertRules: config.alertRules,
     logger,
     ...(overrides.now ? { now: overrides.now } : {}),
@@ -175,6 +176,8 @@ export async function start(
     customers,
     redactor,
     segmentRules: config.segmentRules,
+    segmentAttributes: config.segmentAttributes,
+    inputLimits: config.inputLimits,
     alertRules: config.alertRules,
     hydrator:
       overrides.hydrator ??

@@ -59,11 +59,11 @@ describe('enrichment pipeline', () => {
       region: 'EMEA',
       attributes: { industry_group: 'Manufacturing', beta: true, seats: 250 },
     });
+    // Only the listed attributes form segments (SEGMENT_ATTRIBUTES), not every profile attribute.
     expect(out.enriched.segments).toEqual([
-      'beta:true',
       'channel:survey',
       'enterprise-emea',
-      'industry_group:manufacturing',
+      'language:en',
       'region:emea',
       'source:typeform',
       'tier:enterprise',
@@ -88,7 +88,7 @@ describe('enrichment pipeline', () => {
     const { pipeline } = setup();
     const out = await enrich(pipeline, rawFeedback());
     expect(out.enriched.customer).toMatchObject({ key: 'unknown', profile: null });
-    expect(out.enriched.segments).toEqual(['channel:survey', 'source:typeform']);
+    expect(out.enriched.segments).toEqual(['channel:survey', 'language:en', 'source:typeform']);
     expect(out.awaitsProfile).toBe(true);
     const anonymous = await enrich(pipeline, rawFeedback({ customer: {} }));
     expect(anonymous.awaitsProfile).toBe(false);

@@ -3,6 +3,7 @@ import type { AlertRule } from './alerts.rules.ts';
 import type { CustomerLookup } from './customer-table.store.ts';
 import type { PiiRedactor } from './pii.redactor.ts';
 import type { SegmentRule } from './segments.rules.ts';
+import { createApplyInputLimitsStep, type InputLimits } from './steps/apply-input-limits.step.ts';
 import { createAssignSegmentsStep } from './steps/assign-segments.step.ts';
 import { createBuildEnrichedStep } from './steps/build-enriched.step.ts';
 import { createEvaluateAlertsStep } from './steps/evaluate-alerts.step.ts';
@@ -18,6 +19,10 @@ export interface PipelineDeps {
   readonly customers: CustomerLookup;
   readonly redactor: PiiRedactor;
   readonly segmentRules: readonly SegmentRule[];
+  /** Which attributes form automatic segments (default: DEFAULT_SEGMENT_ATTRIBUTES). */
+  readonly segmentAttributes?: readonly string[] | undefined;
+  /** Event time window and channel vocabulary (default: the contract's defaults). */
+  readonly inputLimits?: InputLimits | undefined;
   readonly alertRules: readonly AlertRule[];
   readonly hydrator?: Hydrator | undefined;
   readonly now?: () => Date;
@@ -31,10 +36,11 @@ export function createEnrichmentPipeline(
   const pipeline = pipe(
     createParseRawStep(),
     createHydrateStep({ hydrator: deps.hydrator }),
+    createApplyInputLimitsStep(deps.inputLimits),
     createResolveCustomerStep({ customers: deps.customers }),
     createNormalizeScoresStep(),
     createScoreSentimentStep({ analyzer: deps.analyzer }),
-    createAssignSegmentsStep({ rules: deps.segmentRules }),
+    createAssignSegmentsStep({ rules: deps.segmentRules, attributes: deps.segmentAttributes }),
     createBuildEnrichedStep({ redactor: deps.redactor, now }),
     createEvaluateAlertsStep({ rules: deps.alertRules, now }),
   );
