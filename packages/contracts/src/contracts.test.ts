@@ -110,7 +110,18 @@ describe('contracts', () => {
       sentimentNegative: 0,
       sentimentNeutral: 0,
       sentimentPositive: 1,
-      aspects: { support: { count: 1, sum: 0.6 } },
+      aspects: {
+        support: {
+          count: 1,
+          sum: 0.6,
+          negative: 0,
+          neutral: 0,
+          positive: 1,
+          npsPromoters: 1,
+          npsPassives: 0,
+          npsDetractors: 0,
+        },
+      },
       channels: { survey: 1 },
     };
     const change: RollupChange = {
@@ -143,6 +154,45 @@ describe('contracts', () => {
     ] as const) {
       expect(decode(schema, encode(schema, value as never))).toEqual({ ok: true, value });
     }
+  });
+
+  it('decodes a rollup change written before aspects kept labels and NPS classes, with those at 0', () => {
+    const counters = {
+      count: 1,
+      npsPromoters: 0,
+      npsPassives: 0,
+      npsDetractors: 0,
+      csatSatisfied: 0,
+      csatAnswered: 0,
+      cesSum: 0,
+      cesCount: 0,
+      sentimentSum: 0.6,
+      sentimentCount: 1,
+      sentimentNegative: 0,
+      sentimentNeutral: 0,
+      sentimentPositive: 1,
+      aspects: { support: { count: 1, sum: 0.6 } },
+      channels: {},
+    };
+    const old = JSON.stringify({
+      schema: 'rollups.v1',
+      scope: 'overall',
+      id: 'overall',
+      granularity: 'all',
+      counters,
+      updatedAt: '2026-11-20T10:00:02Z',
+    });
+    const decoded = decode(RollupChange, old);
+    expect(decoded.ok && decoded.value.counters.aspects['support']).toEqual({
+      count: 1,
+      sum: 0.6,
+      negative: 0,
+      neutral: 0,
+      positive: 0,
+      npsPromoters: 0,
+      npsPassives: 0,
+      npsDetractors: 0,
+    });
   });
 
   it('reports every invalid field with its path instead of throwing', () => {

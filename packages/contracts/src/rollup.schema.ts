@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { Instant } from './common.schema.ts';
 
+/** What a rollup keeps per aspect. */
+export const AspectCounters = z
+  .object({
+    count: z.number(),
+    sum: z.number(),
+    negative: z.number().default(0),
+    neutral: z.number().default(0),
+    positive: z.number().default(0),
+    npsPromoters: z.number().default(0),
+    npsPassives: z.number().default(0),
+    npsDetractors: z.number().default(0),
+  })
+  .strict();
+export type AspectCounters = z.infer<typeof AspectCounters>;
+
 /** The counters one rollup keeps (DESIGN.md §3). Derived values are computed from these. */
 export const RollupCounters = z
   .object({
@@ -17,8 +32,12 @@ export const RollupCounters = z
     sentimentNegative: z.number(),
     sentimentNeutral: z.number(),
     sentimentPositive: z.number(),
-    /** Per aspect: how many items mentioned it and the sum of their aspect scores. */
-    aspects: z.record(z.string(), z.object({ count: z.number(), sum: z.number() }).strict()),
+    /**
+     * Per aspect: how many items mentioned it, the sum of their aspect scores, the aspect's labels,
+     * and the NPS classes of the items that mention it (what drivers need). The last six default to 0
+     * so records written before they existed still decode.
+     */
+    aspects: z.record(z.string(), AspectCounters),
     /** Items per channel. */
     channels: z.record(z.string(), z.number()),
   })

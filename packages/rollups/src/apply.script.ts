@@ -13,6 +13,11 @@
  *   shard was claimed by another (a rebalance, a rebuild) is refused with VOCFLOW_FENCED and writes
  *   nothing. The command `TRIM` (args: cap, summaries key) trims a latest-feedback list to its cap and
  *   drops the summaries of the items it removes.
+ *   Verbatim lists share one body per item (a hash) with a count of the lists holding it (another hash):
+ *   `VADD` (args: refs key, then score/id pairs) adds ids to a list, counting each one newly added;
+ *   `VTRIM` (args: refs key, bodies key, cap) trims a list to its newest `cap` and drops the body of an
+ *   id no list holds any more; `VREM` (args: refs key, bodies key, ids…) removes ids from a list the
+ *   same way. A batch sends every VADD before any VTRIM, so an id is counted in all its lists first.
  */
 export const READ_SCRIPT = `
 local i = 1
@@ -54,6 +59,32 @@ while i <= last do
       redis.call('ZREMRANGEBYRANK', key, 0, extra - 1)
       for j = 1, #gone, 500 do
         redis.call('HDEL', ARGV[i + 4], unpack(gone, j, math.min(j + 499, #gone)))
+      end
+    end
+  elseif command == 'VADD' then
+    local refs = ARGV[i + 3]
+    for j = i + 4, i + 2 + n, 2 do
+      if redis.call('ZADD', key, ARGV[j], ARGV[j + 1]) == 1 then redis.call('HINCRBY', refs, ARGV[j + 1], 1) end
+    end
+  elseif command == 'VTRIM' then
+    local refs, bodies, cap = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5])
+    local extra = redis.call('ZCARD', key) - cap
+    if extra > 0 then
+      local gone = redis.call('ZRANGE', key, 0, extra - 1)
+      redis.call('ZREMRANGEBYRANK', key, 0, extra - 1)
+      for _, id in ipairs(gone) do
+        if redis.call('HINCRBY', refs, id, -1) <= 0 then
+          redis.call('HDEL', refs, id)
+          redis.call('HDEL', bodies, id)
+        end
+      end
+    end
+  elseif command == 'VREM' then
+    local refs, bodies = ARGV[i + 3], ARGV[i + 4]
+    for j = i + 5, i + 2 + n do
+      if redis.call('ZREM', key, ARGV[j]) == 1 and redis.call('HINCRBY', refs, ARGV[j], -1) <= 0 then
+        redis.call('HDEL', refs, ARGV[j])
+        redis.call('HDEL', bodies, ARGV[j])
       end
     end
   elseif n == 0 then

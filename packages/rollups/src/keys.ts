@@ -49,6 +49,12 @@ export interface Keyspace {
   dirtyDays(shard: number): string;
   /** Set of rollup ids that have data on a day (what a day's feed contains). */
   dayMembers(shard: number, day: string): string;
+  /** Sorted set of a verbatim list: feedbackIds by event time, the newest N kept (see rollup-writer.ts). */
+  verbatimList(shard: number, rollupId: string, list: string): string;
+  /** Hash: feedbackId → verbatim (redacted text and scores). */
+  verbatims(shard: number): string;
+  /** Hash: feedbackId → how many verbatim lists hold it (its verbatim goes when none does). */
+  verbatimRefs(shard: number): string;
   profile(customerId: string): string;
   alerts(): string;
   /** Lock held by the instance writing the feeds. */
@@ -128,6 +134,9 @@ export function createKeyspace(options: KeyspaceOptions): Keyspace {
     customers: (shard) => `${base(shard)}:customers`,
     dirtyDays: (shard) => `${base(shard)}:dirty`,
     dayMembers: (shard, day) => `${base(shard)}:day:${day}`,
+    verbatimList: (shard, rid, list) => `${base(shard)}:vl:${rid}|${list}`,
+    verbatims: (shard) => `${base(shard)}:vb`,
+    verbatimRefs: (shard) => `${base(shard)}:vr`,
     profile: (customerId) => `${prefix}:profile:${customerId}`,
     alerts: () => `${prefix}:alerts`,
     feedsLock: () => `${prefix}:feeds:lock`,

@@ -1,4 +1,4 @@
-import type { RollupCounters } from '@vocflow/contracts';
+import type { AspectCounters, RollupCounters } from '@vocflow/contracts';
 
 /**
  * Sums (CES, sentiment, aspect scores) are kept in Redis as integers in millionths, so adding and
@@ -71,9 +71,43 @@ const BY_FIELD = new Map<string, ScalarCounter>(
   (Object.entries(FIELDS) as [ScalarCounter, string][]).map(([name, field]) => [field, name]),
 );
 
+/**
+ * Per-aspect counters: `a:<aspect>:<suffix>`. The suffix is the last `:`-part, so an aspect name may
+ * itself hold a colon.
+ */
+export const ASPECT_FIELDS = {
+  count: 'n',
+  sum: 's',
+  negative: 'ln',
+  neutral: 'lu',
+  positive: 'lp',
+  npsPromoters: 'np',
+  npsPassives: 'npa',
+  npsDetractors: 'nd',
+} as const satisfies Record<keyof AspectCounters, string>;
+type AspectCounter = keyof typeof ASPECT_FIELDS;
+const BY_ASPECT_SUFFIX = new Map<string, AspectCounter>(
+  (Object.entries(ASPECT_FIELDS) as [AspectCounter, string][]).map(([name, suffix]) => [suffix, name]),
+);
+
+export const aspectField = (aspect: string, counter: AspectCounter) =>
+  `a:${aspect}:${ASPECT_FIELDS[counter]}`;
 /** Hash field of an aspect's count (`a:price:n`) and score sum (`a:price:s`), and a channel (`ch:email`). */
-export const aspectCountField = (aspect: string) => `a:${aspect}:n`;
-export const aspectSumField = (aspect: string) => `a:${aspect}:s`;
+export const aspectCountField = (aspect: string) => aspectField(aspect, 'count');
+export const aspectSumField = (aspect: string) => aspectField(aspect, 'sum');
+
+export function emptyAspect(): AspectCounters {
+  return {
+    count: 0,
+    sum: 0,
+    negative: 0,
+    neutral: 0,
+    positive: 0,
+    npsPromoters: 0,
+    npsPassives: 0,
+    npsDetractors: 0,
+  };
+}
 export const channelField = (channel: string) => `ch:${channel}`;
 /** Epoch milliseconds of the last change to the rollup. Not a counter: never summed into totals. */
 export const UPDATED_FIELD = 'u';
@@ -104,12 +138,14 @@ export function toCounters(fields: Readonly<RawFields>): RollupCounters {
       counters[scalar] = SCALED.has(scalar) ? value / SUM_SCALE : value;
     } else if (field.startsWith('ch:')) {
       counters.channels[field.slice(3)] = value;
-    } else if (field.startsWith('a:') && field.length > 4) {
-      const aspect = field.slice(2, -2);
-      const entry = counters.aspects[aspect] ?? { count: 0, sum: 0 };
+    } else if (field.startsWith('a:')) {
+      const at = field.lastIndexOf(':');
+      const counter = BY_ASPECT_SUFFIX.get(field.slice(at + 1));
+      if (at <= 2 || !counter) continue;
+      const aspect = field.slice(2, at);
+      const entry = counters.aspects[aspect] ?? emptyAspect();
       counters.aspects[aspect] = entry;
-      if (field.endsWith(':n')) entry.count = value;
-      else if (field.endsWith(':s')) entry.sum = value / SUM_SCALE;
+      entry[counter] = counter === 'sum' ? value / SUM_SCALE : value;
     }
   }
   return counters;

@@ -1,6 +1,6 @@
 import type { RedisClient } from '@vocflow/clients';
 import { CustomerProfile, FeedbackAlert, type RollupCounters, type RollupScope } from '@vocflow/contracts';
-import type { FeedbackSummary } from './contribution.ts';
+import { ANY, DEFAULT_VERBATIMS_PER_SCOPE, type FeedbackSummary, type Verbatim } from './contribution.ts';
 import {
   type Bucketed,
   bucketRange,
@@ -22,6 +22,36 @@ export interface RollupView {
   readonly derived: DerivedMetrics;
   /** When the rollup last changed, or null if it never had data. */
   readonly updatedAt: string | null;
+}
+
+/** Where a verbatim page starts: after the item at this event time (ms) and feedbackId. */
+export interface VerbatimCursor {
+  readonly at: number;
+  readonly id: string;
+}
+
+export interface VerbatimQuery {
+  /** A segment, or the overall scope when absent. */
+  readonly segment?: string;
+  readonly aspect?: string;
+  /** The item's sentiment label, or the aspect's label when `aspect` is given. */
+  readonly label?: string;
+  /** Language code of the comment; `zh` also matches `zh-Hant` and the like. */
+  readonly language?: string;
+  readonly limit: number;
+  readonly after?: VerbatimCursor;
+}
+
+export interface VerbatimPage {
+  /** Newest first (event time, then feedbackId descending). */
+  readonly items: Verbatim[];
+  /** The cursor of the next page, or null when this page is the last. */
+  readonly next: VerbatimCursor | null;
+}
+
+export interface RollupReaderOptions extends KeyspaceOptions {
+  /** Newest comments listed per scope (rollup × aspect × label): the writer's `verbatimsPerScope`. */
+  readonly verbatimsPerScope?: number;
 }
 
 export interface RollupReader {
@@ -52,6 +82,8 @@ export interface RollupReader {
   dayRollups(day: string): Promise<RollupView[]>;
   /** Rollups by id and bucket (`a`, `d:YYYY-MM-DD`, `h:YYYY-MM-DDTHH`), as the writer reports changes. */
   getBuckets(refs: readonly { rollupId: string; bucket: string }[]): Promise<RollupView[]>;
+  /** A page of the newest comments of a scope (at most `verbatimsPerScope` of them in all). */
+  verbatims(query: VerbatimQuery): Promise<VerbatimPage>;
 }
 
 /** Buckets are at most this many per series call (a year of hours). */
@@ -95,8 +127,9 @@ function byWorst(a: RollupView, b: RollupView): number {
  * Reads rollups: each is the sum of its parts in the N shards, read with N commands sent together
  * (in Redis Cluster each goes to the node of its shard).
  */
-export function createRollupReader(redis: RedisClient, options: KeyspaceOptions): RollupReader {
+export function createRollupReader(redis: RedisClient, options: RollupReaderOptions): RollupReader {
   const keys = createKeyspace(options);
+  const verbatimCap = options.verbatimsPerScope ?? DEFAULT_VERBATIMS_PER_SCOPE;
   const shards = [...Array(keys.shards).keys()];
 
   const readMany = async (refs: readonly { rid: string; at: Bucketed }[]): Promise<RollupView[]> => {
@@ -187,6 +220,48 @@ export function createRollupReader(redis: RedisClient, options: KeyspaceOptions)
     },
     async getBuckets(refs) {
       return readMany(refs.map((ref) => ({ rid: ref.rollupId, at: parseBucket(ref.bucket) })));
+    },
+    async verbatims(query) {
+      const rid = query.segment === undefined ? rollupId('overall') : rollupId('segment', query.segment);
+      const list = `${query.aspect ?? ANY}|${query.label ?? ANY}`;
+      // Each shard keeps its newest `verbatimCap`, so the scope's newest `verbatimCap` are all there.
+      const ranked = await Promise.all(
+        shards.map((s) => redis.zrevrange(keys.verbatimList(s, rid, list), 0, verbatimCap - 1, 'WITHSCORES')),
+      );
+      const entries: { shard: number; id: string; at: number }[] = [];
+      ranked.forEach((flat, shard) => {
+        for (let i = 0; i + 1 < flat.length; i += 2)
+          entries.push({ shard, id: flat[i]!, at: Number(flat[i + 1]) });
+      });
+      entries.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      const after = query.after;
+      const candidates = entries
+        .slice(0, verbatimCap)
+        .filter((e) => !after || e.at < after.at || (e.at === after.at && e.id < after.id));
+      const language = query.language?.toLowerCase();
+      const matches = (v: Verbatim) =>
+        language === undefined ||
+        (v.language !== undefined &&
+          (v.language.toLowerCase() === language || v.language.toLowerCase().startsWith(`${language}-`)));
+      // Bodies are read in chunks until one more than the page is found (so `next` is exact).
+      const found: { entry: (typeof entries)[number]; body: Verbatim }[] = [];
+      const chunk = Math.max(query.limit + 1, 50);
+      for (let at = 0; at < candidates.length && found.length <= query.limit; at += chunk) {
+        const part = candidates.slice(at, at + chunk);
+        const raw = await Promise.all(part.map((e) => redis.hget(keys.verbatims(e.shard), e.id)));
+        part.forEach((entry, i) => {
+          const value = raw[i];
+          if (!value || found.length > query.limit) return;
+          const body = JSON.parse(value) as Verbatim;
+          if (matches(body)) found.push({ entry, body });
+        });
+      }
+      const page = found.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map((f) => f.body),
+        next: found.length > query.limit && last ? { at: last.entry.at, id: last.entry.id } : null,
+      };
     },
   };
 }

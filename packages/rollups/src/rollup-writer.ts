@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@vocflow/clients';
 import type { CustomerProfile, FeedbackAlert } from '@vocflow/contracts';
 import { READ_SCRIPT, WRITE_SCRIPT } from './apply.script.ts';
-import type { Contribution } from './contribution.ts';
+import { type Contribution, DEFAULT_VERBATIMS_PER_SCOPE } from './contribution.ts';
 import { createKeyspace, type Keyspace, type KeyspaceOptions } from './keys.ts';
 import {
   ALL,
@@ -36,6 +36,8 @@ export interface RollupWriterOptions extends KeyspaceOptions {
   readonly cachedVersionsPerShard?: number;
   /** Rollups (overall, customers, segments) whose buckets are held in memory per owned shard. Default 5,000. */
   readonly cachedRollupsPerShard?: number;
+  /** Newest comments kept per verbatim list (rollup × aspect × label) and shard. Default 200. */
+  readonly verbatimsPerScope?: number;
 }
 
 /** A rollup that changed: its id (`o`, `c:…`, `s:…`) and bucket (`a`, `d:YYYY-MM-DD`, `h:YYYY-MM-DDTHH`). */
@@ -84,6 +86,8 @@ interface VersionRecord {
   readonly h: string;
   readonly d: string;
   readonly f: Readonly<Record<string, number>>;
+  /** Verbatim lists (`<aspect|*>|<label|*>`) it went into in each of its non-customer rollups. */
+  readonly x?: readonly string[];
 }
 
 /**
@@ -144,6 +148,9 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
   const alertsKept = options.alertsKept ?? 200;
   const maxVersions = options.cachedVersionsPerShard ?? 10_000;
   const maxRollups = options.cachedRollupsPerShard ?? 5_000;
+  const verbatimCap = options.verbatimsPerScope ?? DEFAULT_VERBATIMS_PER_SCOPE;
+  if (!Number.isInteger(verbatimCap) || verbatimCap < 1)
+    throw new Error(`verbatimsPerScope must be a positive integer, got ${verbatimCap}`);
   const read = scriptCommand(redis, 'vocflowReadRollups', READ_SCRIPT);
   const write = scriptCommand(redis, 'vocflowWriteRollups', WRITE_SCRIPT);
   const states = new Map<number, ShardState>();
@@ -265,6 +272,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
           h: c.hour,
           d: c.day,
           f: c.fields,
+          ...(c.verbatim ? { x: c.verbatim.lists } : {}),
         }),
       );
       commands += await load(
@@ -313,6 +321,14 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       /** List key → feedbackId → event time. */
       const listAdds = new Map<string, Map<string, number>>();
       const listRemoves = new Map<string, string[]>();
+      /** Verbatim list key → feedbackId → event time; ids to take out of lists; bodies to write. */
+      const verbatimAdds = new Map<string, Map<string, number>>();
+      const verbatimRemoves = new Map<string, Set<string>>();
+      const verbatimBodies = new Map<string, string>();
+      const verbatimKeys = (rec: VersionRecord) =>
+        rec.s
+          .filter((rid) => !rid.startsWith('c:'))
+          .flatMap((rid) => (rec.x ?? []).map((list) => keys.verbatimList(shard, rid, list)));
       const customers = new Set<string>();
       const segments = new Set<string>();
       const days = new Set<string>();
@@ -333,6 +349,24 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
             listRemoves.set(lf, removes);
             removes.push(c.feedbackId);
           }
+        }
+        if (prev) {
+          for (const key of verbatimKeys(prev)) {
+            verbatimAdds.get(key)?.delete(c.feedbackId);
+            const removes = verbatimRemoves.get(key) ?? new Set<string>();
+            verbatimRemoves.set(key, removes);
+            removes.add(c.feedbackId);
+          }
+        }
+        if (c.verbatim) {
+          verbatimBodies.set(c.feedbackId, JSON.stringify(c.verbatim.body));
+          for (const key of verbatimKeys(rec)) {
+            const adds = verbatimAdds.get(key) ?? new Map<string, number>();
+            verbatimAdds.set(key, adds);
+            adds.set(c.feedbackId, c.occurredAtMs);
+          }
+        } else {
+          verbatimBodies.delete(c.feedbackId);
         }
         add(rec, 1);
         days.add(rec.d);
@@ -394,6 +428,26 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       for (const [day, members] of dayRemoves) push('SREM', keys.dayMembers(shard, day), members);
       push('HSET', keys.versions(shard), versionArgs);
       push('HSET', keys.summaries(shard), summaryArgs);
+      // Verbatims: out of the replaced versions' lists, then the new bodies, then into the lists.
+      const refs = keys.verbatimRefs(shard);
+      const bodies = keys.verbatims(shard);
+      // Each VREM/VADD carries its own leading arguments: keep it under push's chunk size (even, for pairs).
+      const step = MAX_ARGS_PER_COMMAND - 4;
+      for (const [key, ids] of verbatimRemoves) {
+        const all = [...ids];
+        for (let at = 0; at < all.length; at += step)
+          push('VREM', key, [refs, bodies, ...all.slice(at, at + step)]);
+      }
+      if (verbatimBodies.size > 0) push('HSET', bodies, [...verbatimBodies].flat());
+      for (const [key, adds] of verbatimAdds) {
+        if (adds.size === 0) continue;
+        const pairs: string[] = [];
+        for (const [id, at] of adds) pairs.push(String(at), id);
+        for (let at = 0; at < pairs.length; at += step)
+          push('VADD', key, [refs, ...pairs.slice(at, at + step)]);
+      }
+      for (const [key, adds] of verbatimAdds)
+        if (adds.size > 0) push('VTRIM', key, [refs, bodies, String(verbatimCap)]);
       for (const [lf, members] of listRemoves) {
         push('ZREM', lf, members);
         owned.lists.set(lf, Math.max(0, (owned.lists.get(lf) ?? 0) - members.length));

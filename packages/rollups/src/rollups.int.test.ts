@@ -1,4 +1,4 @@
-import type { CustomerProfile, FeedbackAlert } from '@vocflow/contracts';
+import type { CustomerProfile, EnrichedFeedback, FeedbackAlert } from '@vocflow/contracts';
 import { stackSettings, testNamespace } from '@vocflow/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -22,14 +22,45 @@ afterEach(async () => {
 });
 afterAll(() => redis.disconnect());
 
-function setup(name: string, shards = 8) {
+function setup(name: string, shards = 8, verbatimsPerScope = 200) {
   const keyPrefix = testNamespace(name);
   prefixes.push(keyPrefix);
   return {
     keyPrefix,
-    writer: createRollupWriter(redis, { keyPrefix, shards, latestPerCustomer: 3 }),
-    reader: createRollupReader(redis, { keyPrefix, shards }),
+    writer: createRollupWriter(redis, { keyPrefix, shards, latestPerCustomer: 3, verbatimsPerScope }),
+    reader: createRollupReader(redis, { keyPrefix, shards, verbatimsPerScope }),
   };
+}
+
+const sentimentOf = (
+  label: 'negative' | 'neutral' | 'positive',
+  aspects: [string, 'negative' | 'neutral' | 'positive'][] = [],
+  language = 'en',
+): EnrichedFeedback['sentiment'] => ({
+  score: label === 'negative' ? -0.5 : label === 'positive' ? 0.5 : 0,
+  label,
+  confidence: 0.9,
+  language,
+  supported: true,
+  aspects: aspects.map(([aspect, l]) => ({
+    aspect,
+    label: l,
+    score: l === 'negative' ? -0.5 : l === 'positive' ? 0.5 : 0,
+    evidence: [],
+  })),
+  analyzerVersion: 'test',
+});
+
+/** Every key of a namespace with its contents, to compare two states of Redis. */
+async function keysOf(ns: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${ns}*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found.sort();
 }
 
 describe('rollups in Redis', () => {
@@ -143,6 +174,140 @@ describe('rollups in Redis', () => {
     await writer.saveAlerts([alert(1), alert(2)]);
     await writer.saveAlerts([alert(2)]);
     expect((await reader.recentAlerts(10)).map((a) => a.alertId)).toEqual(['a-2', 'a-1']);
+  });
+
+  it('keeps per aspect the NPS classes of the items that mention it, and a later version replaces them', async () => {
+    const { writer, reader } = setup('aspect nps');
+    const item = (id: string, version: number, nps: number, aspects: [string, 'negative' | 'positive'][]) =>
+      contributionOf(
+        enrichedItem({
+          feedbackId: id,
+          version,
+          normalized: {
+            nps: { score: nps, category: nps >= 9 ? 'promoter' : nps >= 7 ? 'passive' : 'detractor' },
+          },
+          sentiment: sentimentOf('neutral', aspects),
+        }),
+      );
+    await writer.apply([
+      item('p-1', 1, 3, [['price', 'negative']]),
+      item('p-2', 1, 10, [['service', 'positive']]),
+      item('p-3', 1, 8, [['price', 'negative']]),
+    ]);
+    // p-1 is re-answered: a promoter now, and about service; a redelivery of the first version changes nothing.
+    await writer.apply([
+      item('p-1', 2, 9, [['service', 'positive']]),
+      item('p-1', 1, 3, [['price', 'negative']]),
+    ]);
+    const { aspects } = (await reader.getRollup('segment', 'tier:enterprise')).counters;
+    expect(aspects['price']).toMatchObject({
+      count: 1,
+      negative: 1,
+      npsPromoters: 0,
+      npsPassives: 1,
+      npsDetractors: 0,
+    });
+    expect(aspects['service']).toMatchObject({
+      count: 2,
+      positive: 2,
+      npsPromoters: 2,
+      npsPassives: 0,
+      npsDetractors: 0,
+    });
+  });
+
+  it('lists the newest comments per scope, aspect and label, newest first, with a cursor', async () => {
+    const { writer, reader } = setup('verbatims', 4);
+    await writer.apply(
+      Array.from({ length: 6 }, (_, i) =>
+        contributionOf(
+          enrichedItem({
+            feedbackId: `v-${i}`,
+            occurredAt: `2026-11-2${i}T10:00:00Z`,
+            segments: i % 2 === 0 ? ['tier:enterprise'] : ['tier:smb'],
+            texts: [{ field: 'comment', text: `comment ${i}` }],
+            sentiment: sentimentOf(
+              i < 3 ? 'negative' : 'positive',
+              i < 3 ? [['price', 'negative']] : [['price', 'positive']],
+              i === 5 ? 'zh' : 'en',
+            ),
+          }),
+        ),
+      ),
+    );
+    const ids = (page: { items: { feedbackId: string }[] }) => page.items.map((v) => v.feedbackId);
+    const first = await reader.verbatims({ limit: 4 });
+    expect(ids(first)).toEqual(['v-5', 'v-4', 'v-3', 'v-2']);
+    expect(first.next).toEqual({ at: Date.parse('2026-11-22T10:00:00Z'), id: 'v-2' });
+    const second = await reader.verbatims({ limit: 4, after: first.next! });
+    expect(ids(second)).toEqual(['v-1', 'v-0']);
+    expect(second.next).toBeNull();
+    expect(ids(await reader.verbatims({ segment: 'tier:enterprise', limit: 10 }))).toEqual([
+      'v-4',
+      'v-2',
+      'v-0',
+    ]);
+    expect(ids(await reader.verbatims({ aspect: 'price', label: 'negative', limit: 10 }))).toEqual([
+      'v-2',
+      'v-1',
+      'v-0',
+    ]);
+    expect(ids(await reader.verbatims({ label: 'positive', language: 'zh', limit: 10 }))).toEqual(['v-5']);
+    expect((await reader.verbatims({ limit: 1 })).items[0]).toMatchObject({
+      text: 'comment 5',
+      language: 'zh',
+      customerKey: 'cust-1',
+      sentimentLabel: 'positive',
+      aspects: [{ aspect: 'price', score: 0.5, label: 'positive' }],
+    });
+  });
+
+  it("replaces a replaced version's comment instead of listing it twice, and drops it when the text goes", async () => {
+    const { writer, reader, keyPrefix } = setup('verbatim versions', 1);
+    const version = (v: number, text: string, label: 'negative' | 'positive') =>
+      contributionOf(
+        enrichedItem({
+          feedbackId: 'r-1',
+          version: v,
+          texts: text ? [{ field: 'comment', text }] : [],
+          sentiment: sentimentOf(label, [['delivery', label]]),
+        }),
+      );
+    await writer.apply([version(1, 'late again', 'negative')]);
+    await writer.apply([version(2, 'arrived, fine', 'positive')]);
+    const all = await reader.verbatims({ limit: 10 });
+    expect(all.items.map((v) => [v.feedbackId, v.version, v.text])).toEqual([['r-1', 2, 'arrived, fine']]);
+    expect((await reader.verbatims({ aspect: 'delivery', label: 'negative', limit: 10 })).items).toEqual([]);
+    expect((await reader.verbatims({ label: 'positive', limit: 10 })).items).toHaveLength(1);
+    await writer.apply([version(3, '', 'positive')]);
+    expect((await reader.verbatims({ limit: 10 })).items).toEqual([]);
+    expect((await keysOf(keyPrefix)).filter((k) => /:(vl|vb|vr)/.test(k))).toEqual([]);
+  });
+
+  it('keeps at most the bound per list and drops a comment no list holds any more', async () => {
+    const { writer, reader, keyPrefix } = setup('verbatim bound', 1, 3);
+    const item = (i: number, aspect: string) =>
+      contributionOf(
+        enrichedItem({
+          feedbackId: `b-${i}`,
+          occurredAt: new Date(Date.UTC(2026, 10, 1, i)).toISOString(),
+          segments: [],
+          texts: [{ field: 'comment', text: `text ${i}` }],
+          sentiment: sentimentOf('neutral', [[aspect, 'neutral']]),
+        }),
+      );
+    // b-0 is about quality (listed there alone); b-1…b-5 push everything but b-0 out of the busy lists.
+    await writer.apply([item(0, 'quality'), ...[1, 2, 3, 4, 5].map((i) => item(i, 'price'))]);
+    expect((await reader.verbatims({ limit: 10 })).items.map((v) => v.feedbackId)).toEqual([
+      'b-5',
+      'b-4',
+      'b-3',
+    ]);
+    expect((await reader.verbatims({ aspect: 'quality', limit: 10 })).items.map((v) => v.feedbackId)).toEqual(
+      ['b-0'],
+    );
+    // b-1 and b-2 are in no list: their comments are gone; b-0 stays for the quality list.
+    expect((await redis.hkeys(`{${keyPrefix}:s0}:vb`)).sort()).toEqual(['b-0', 'b-3', 'b-4', 'b-5']);
   });
 
   it('ranks the worst segments by NPS', async () => {

@@ -303,11 +303,22 @@ describe('aggregation against real Kafka, Redis and S3', () => {
 
     const live = await snapshot(redis, ns);
     expect(Object.keys(live).length).toBeGreaterThan(100);
+    // The per-aspect NPS classes (drivers) are among the rollups compared, and so are the comments.
+    expect(JSON.stringify(live)).toContain(':np"');
+    const reader = createRollupReader(redis, { keyPrefix: ns, shards: SHARDS });
+    const comments = async () => [
+      await reader.verbatims({ limit: 500 }),
+      await reader.verbatims({ segment: 'tier:enterprise', aspect: 'price', limit: 500 }),
+      await reader.verbatims({ segment: 'region:emea', label: 'negative', limit: 500 }),
+    ];
+    const liveComments = await comments();
+    expect(liveComments[0]!.items).toHaveLength(90);
     await deleteKeys(settings.redisUrl, ns);
     const writer = createRollupWriter(redis, { keyPrefix: ns, shards: SHARDS });
     const result = await rebuildRollups({ store, writer, batchSize: 77 });
     expect(result.events).toBe(500);
     expect(await snapshot(redis, ns)).toEqual(live);
+    expect(await comments()).toEqual(liveComments);
   });
 
   it('writes day feeds that round-trip through a Parquet reader', async () => {

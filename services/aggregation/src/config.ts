@@ -10,8 +10,10 @@ import {
   redisEnv,
   s3Env,
   toKafkaConfig,
+  topicPolicyEnv,
   toRedisConfig,
   toS3Config,
+  toTopicPolicyConfig,
 } from '@vocflow/config';
 import { DEFAULT_SHARDS } from '@vocflow/rollups';
 import { z } from 'zod';
@@ -21,6 +23,7 @@ export const AggregationEnv = z.object({
   ...redisEnv,
   ...s3Env,
   ...logEnv,
+  ...topicPolicyEnv,
   AGGREGATION_OPS_PORT: envPort(8083),
   /**
    * Hash-slot shards the rollups are spread over (Redis Cluster): as many as feedback.enriched.v1 has
@@ -29,6 +32,8 @@ export const AggregationEnv = z.object({
   ROLLUP_SHARDS: envInt(DEFAULT_SHARDS, { min: 1, max: 1024 }),
   /** Latest feedback summaries kept per customer. */
   LATEST_FEEDBACK_PER_CUSTOMER: envInt(20, { min: 1, max: 1000 }),
+  /** Newest comments kept per verbatim list (overall or segment × aspect × label); the API lists as many. */
+  VERBATIMS_PER_SCOPE: envInt(200, { min: 1, max: 10_000 }),
   /** Most recent alerts kept for the API. */
   RECENT_ALERTS_KEPT: envInt(200, { min: 1, max: 100_000 }),
   /** Partitions processed at the same time by one instance. */
@@ -62,11 +67,13 @@ export function loadConfig(env: Env) {
     kafka: toKafkaConfig(e),
     redis: toRedisConfig(e),
     s3: toS3Config(e),
+    topics: toTopicPolicyConfig(e),
     logLevel: e.LOG_LEVEL,
     opsPort: e.AGGREGATION_OPS_PORT,
     rollups: {
       shards: e.ROLLUP_SHARDS,
       latestPerCustomer: e.LATEST_FEEDBACK_PER_CUSTOMER,
+      verbatimsPerScope: e.VERBATIMS_PER_SCOPE,
       alertsKept: e.RECENT_ALERTS_KEPT,
       concurrency: e.AGGREGATION_CONCURRENCY,
     },

@@ -1,4 +1,4 @@
-import { emptyCounters, type RollupView } from '@vocflow/rollups';
+import { emptyAspect, emptyCounters, type RollupView } from '@vocflow/rollups';
 import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { feedRowOf, toNdjson, toParquet } from './feed-rows.ts';
@@ -13,7 +13,7 @@ const view = (id: string, count: number): RollupView => ({
     count,
     npsPromoters: count,
     channels: { survey: count },
-    aspects: { price: { count: 1, sum: -0.5 } },
+    aspects: { price: { ...emptyAspect(), count: 1, sum: -0.5, negative: 1 } },
   },
   derived: { nps: 100, csatPercent: null, cesMean: null, sentimentMean: null },
   updatedAt: '2026-11-20T10:00:00.000Z',

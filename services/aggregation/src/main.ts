@@ -55,7 +55,8 @@ export async function start(
     clientId: config.kafka.clientId ?? 'vocflow-aggregation',
     logger,
   });
-  if (overrides.ensureTopics !== false) await ensureTopics(kafka, { prefix: config.kafka.topicPrefix });
+  if (overrides.ensureTopics !== false)
+    await ensureTopics(kafka, { prefix: config.kafka.topicPrefix, policy: config.topics });
   const producer = createProducer(kafka, { logger, registry });
   await producer.connect();
   const redis = createRedis(config.redis, { name: 'vocflow-aggregation' });
@@ -75,6 +76,7 @@ export async function start(
     ...keyspace,
     latestPerCustomer: config.rollups.latestPerCustomer,
     alertsKept: config.rollups.alertsKept,
+    verbatimsPerScope: config.rollups.verbatimsPerScope,
   });
   const reader = createRollupReader(redis, keyspace);
 

@@ -109,6 +109,7 @@ export function syntheticItems(
           analyzerVersion: 'test',
         },
         segments: [`tier:${['enterprise', 'smb'][i % 2]}`, `region:${['emea', 'amer', 'apac'][i % 3]}`],
+        texts: i % 5 === 0 ? [{ field: 'comment', text: `comment ${i} from ${seed}` }] : [],
       }),
     );
   }

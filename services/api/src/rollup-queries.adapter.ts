@@ -1,5 +1,5 @@
-import type { RollupCounters } from '@vocflow/contracts';
-import { derive, emptyCounters, type RollupReader } from '@vocflow/rollups';
+import type { AspectCounters, RollupCounters } from '@vocflow/contracts';
+import { derive, emptyAspect, emptyCounters, type RollupReader } from '@vocflow/rollups';
 import type { RollupQueries } from './rollup-queries.ts';
 
 /** Sums two sets of counters, aspects and channels key by key. */
@@ -12,9 +12,10 @@ export function addCounters(a: RollupCounters, b: RollupCounters): RollupCounter
   for (const source of [a, b]) {
     for (const [channel, n] of Object.entries(source.channels))
       sum.channels[channel] = (sum.channels[channel] ?? 0) + n;
-    for (const [aspect, { count, sum: total }] of Object.entries(source.aspects)) {
-      const entry = sum.aspects[aspect] ?? { count: 0, sum: 0 };
-      sum.aspects[aspect] = { count: entry.count + count, sum: entry.sum + total };
+    for (const [aspect, counts] of Object.entries(source.aspects)) {
+      const entry = sum.aspects[aspect] ?? emptyAspect();
+      for (const key of Object.keys(entry) as (keyof AspectCounters)[]) entry[key] += counts[key];
+      sum.aspects[aspect] = entry;
     }
   }
   return sum;

@@ -45,6 +45,7 @@ export function registerRebuildRollups(program: Command): void {
             keyPrefix: config.redis.keyPrefix,
             shards: config.rollups.shards,
             latestPerCustomer: config.rollups.latestPerCustomer,
+            verbatimsPerScope: config.rollups.verbatimsPerScope,
           }),
           ...(options.from ? { from: options.from } : {}),
           ...(options.to ? { to: options.to } : {}),
