@@ -32,6 +32,34 @@ export const toKafkaConfig = (env: z.output<z.ZodObject<typeof kafkaEnv>>): Kafk
   topicPrefix: env.VOCFLOW_TOPIC_PREFIX,
 });
 
+/**
+ * How topics are created and kept (`vocflow topics create`, and aggregation when a topic is missing).
+ * Production defaults: replication 3 with 2 in-sync replicas, so an acknowledged write (202) survives
+ * one broker failure; the local one-broker stack sets 1/1 in its environment.
+ */
+export const topicPolicyEnv = {
+  KAFKA_REPLICATION_FACTOR: envInt(3, { min: 1, max: 16 }),
+  KAFKA_MIN_INSYNC_REPLICAS: envInt(2, { min: 1, max: 16 }),
+  /** How long `feedback.raw.v1` keeps original bodies (personal data). */
+  RAW_RETENTION_HOURS: envInt(72, { min: 1, max: 24 * 365 }),
+  /** How long `feedback.dlq.v1` keeps dead letters (they carry the original body). */
+  DLQ_RETENTION_DAYS: envInt(14, { min: 1, max: 365 }),
+};
+export interface TopicPolicyConfig {
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  readonly rawRetentionHours: number;
+  readonly dlqRetentionDays: number;
+}
+export const toTopicPolicyConfig = (
+  env: z.output<z.ZodObject<typeof topicPolicyEnv>>,
+): TopicPolicyConfig => ({
+  replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+  minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
+  rawRetentionHours: env.RAW_RETENTION_HOURS,
+  dlqRetentionDays: env.DLQ_RETENTION_DAYS,
+});
+
 export const redisEnv = {
   REDIS_URL: envUrlWithScheme('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
   /** Prefix for every Redis key this deployment writes. */

@@ -17,7 +17,8 @@ export interface TopicSettings {
   readonly config: Readonly<Record<string, string>>;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const MIB = 1024 * 1024;
 
 /**
@@ -44,7 +45,8 @@ export const TOPIC_SETTINGS: Readonly<Record<TopicName, TopicSettings>> = {
     numPartitions: 12,
     config: {
       'cleanup.policy': 'delete',
-      'retention.ms': String(14 * DAY_MS),
+      // Original bodies (personal data): kept only as long as `RAW_RETENTION_HOURS` (see topicConfig).
+      'retention.ms': String(72 * HOUR_MS),
       'max.message.bytes': String(MAX_RECORD_BYTES['feedback.raw.v1']),
     },
   },
@@ -86,7 +88,8 @@ export const TOPIC_SETTINGS: Readonly<Record<TopicName, TopicSettings>> = {
     numPartitions: 3,
     config: {
       'cleanup.policy': 'delete',
-      'retention.ms': String(30 * DAY_MS),
+      // Dead letters carry the original body: `DLQ_RETENTION_DAYS` (see topicConfig).
+      'retention.ms': String(14 * DAY_MS),
       'max.message.bytes': String(MAX_RECORD_BYTES['feedback.dlq.v1']),
     },
   },
@@ -110,4 +113,36 @@ export function settingsFor(topic: string): TopicSettings {
     if (topic.endsWith(name)) return TOPIC_SETTINGS[name];
   }
   throw new Error(`no settings for topic ${topic}`);
+}
+
+/**
+ * How a deployment wants its topics kept: replication (a 202 survives one broker failure with
+ * factor 3 and `min.insync.replicas` 2, the production defaults; a one-broker local stack uses 1/1)
+ * and how long the topics holding original bodies keep them.
+ */
+export interface TopicPolicy {
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  /** `feedback.raw.v1` retention. */
+  readonly rawRetentionHours: number;
+  /** `feedback.dlq.v1` retention. */
+  readonly dlqRetentionDays: number;
+}
+
+export const PRODUCTION_TOPIC_POLICY: TopicPolicy = Object.freeze({
+  replicationFactor: 3,
+  minInsyncReplicas: 2,
+  rawRetentionHours: 72,
+  dlqRetentionDays: 14,
+});
+
+/** Broker-side configuration of one topic under a policy: the base settings, retention and min ISR applied. */
+export function topicConfig(topic: string, policy: TopicPolicy): Record<string, string> {
+  const config: Record<string, string> = {
+    ...settingsFor(topic).config,
+    'min.insync.replicas': String(policy.minInsyncReplicas),
+  };
+  if (topic.endsWith(TOPICS.feedbackRaw)) config['retention.ms'] = String(policy.rawRetentionHours * HOUR_MS);
+  if (topic.endsWith(TOPICS.dlq)) config['retention.ms'] = String(policy.dlqRetentionDays * DAY_MS);
+  return config;
 }

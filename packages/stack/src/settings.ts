@@ -12,7 +12,15 @@ export interface StackSettings {
   readonly kafkaBrokers: string[];
   readonly redisUrl: string;
   readonly s3: S3Settings;
+  /**
+   * Replication of the topics created on this cluster. The local stack is one broker (1/1); unset
+   * when the environment named a cluster without saying, so the services' production defaults apply.
+   */
+  readonly topicReplication?: { readonly factor: number; readonly minInsync: number };
 }
+
+/** One broker: every topic has one replica, which is also the only in-sync one. */
+export const LOCAL_TOPIC_REPLICATION = Object.freeze({ factor: 1, minInsync: 1 });
 
 export type ServiceName = 'kafka' | 's3' | 'redis';
 export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 's3', 'redis'];
@@ -51,6 +59,7 @@ export function localSettings(ports: StackPorts = DEFAULT_PORTS, bucket = DEFAUL
       secretAccessKey: DUMMY_SECRET_ACCESS_KEY,
       forcePathStyle: true,
     },
+    topicReplication: LOCAL_TOPIC_REPLICATION,
   };
 }
 
@@ -64,6 +73,8 @@ export const ENV_NAMES = Object.freeze({
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   s3AccessKeyId: 'S3_ACCESS_KEY_ID',
   s3SecretAccessKey: 'S3_SECRET_ACCESS_KEY',
+  replicationFactor: 'KAFKA_REPLICATION_FACTOR',
+  minInsyncReplicas: 'KAFKA_MIN_INSYNC_REPLICAS',
 });
 
 /** The settings as environment variables (`KAFKA_BROKERS=127.0.0.1:19092`, …), in a stable order. */
@@ -77,6 +88,12 @@ export function settingsToEnv(settings: StackSettings): Record<string, string> {
     [ENV_NAMES.s3ForcePathStyle]: String(settings.s3.forcePathStyle),
     [ENV_NAMES.s3AccessKeyId]: settings.s3.accessKeyId,
     [ENV_NAMES.s3SecretAccessKey]: settings.s3.secretAccessKey,
+    ...(settings.topicReplication
+      ? {
+          [ENV_NAMES.replicationFactor]: String(settings.topicReplication.factor),
+          [ENV_NAMES.minInsyncReplicas]: String(settings.topicReplication.minInsync),
+        }
+      : {}),
   };
 }
 
@@ -99,6 +116,8 @@ export function settingsFromEnv(
   const endpoint = env[ENV_NAMES.s3Endpoint]?.trim();
   if (!brokers || !redisUrl || !endpoint) return undefined;
   const forcePathStyle = (env[ENV_NAMES.s3ForcePathStyle] ?? 'true').trim().toLowerCase();
+  const factor = Number(env[ENV_NAMES.replicationFactor]?.trim() || Number.NaN);
+  const minInsync = Number(env[ENV_NAMES.minInsyncReplicas]?.trim() || Number.NaN);
   return {
     kafkaBrokers: brokers
       .split(',')
@@ -113,5 +132,8 @@ export function settingsFromEnv(
       secretAccessKey: env[ENV_NAMES.s3SecretAccessKey]?.trim() || DUMMY_SECRET_ACCESS_KEY,
       forcePathStyle: !['false', '0', 'no', 'off'].includes(forcePathStyle),
     },
+    ...(Number.isInteger(factor) && Number.isInteger(minInsync)
+      ? { topicReplication: { factor, minInsync } }
+      : {}),
   };
 }

@@ -15,7 +15,7 @@ import {
   toS3Config,
   toTopicPolicyConfig,
 } from '@vocflow/config';
-import { DEFAULT_SHARDS } from '@vocflow/rollups';
+import { DEFAULT_DAY_RETENTION_DAYS, DEFAULT_HOUR_RETENTION_DAYS, DEFAULT_SHARDS } from '@vocflow/rollups';
 import { z } from 'zod';
 
 export const AggregationEnv = z.object({
@@ -34,6 +34,10 @@ export const AggregationEnv = z.object({
   LATEST_FEEDBACK_PER_CUSTOMER: envInt(20, { min: 1, max: 1000 }),
   /** Newest comments kept per verbatim list (overall or segment × aspect × label); the API lists as many. */
   VERBATIMS_PER_SCOPE: envInt(200, { min: 1, max: 10_000 }),
+  /** Days an hour bucket is kept after its hour (Redis expires it; older hours form no buckets). */
+  ROLLUP_HOUR_RETENTION_DAYS: envInt(DEFAULT_HOUR_RETENTION_DAYS, { min: 1, max: 36_500 }),
+  /** Days a day bucket is kept after its day; also how far back the feeds manifest lists days. */
+  ROLLUP_DAY_RETENTION_DAYS: envInt(DEFAULT_DAY_RETENTION_DAYS, { min: 1, max: 36_500 }),
   /** Most recent alerts kept for the API. */
   RECENT_ALERTS_KEPT: envInt(200, { min: 1, max: 100_000 }),
   /** Partitions processed at the same time by one instance. */
@@ -74,6 +78,8 @@ export function loadConfig(env: Env) {
       shards: e.ROLLUP_SHARDS,
       latestPerCustomer: e.LATEST_FEEDBACK_PER_CUSTOMER,
       verbatimsPerScope: e.VERBATIMS_PER_SCOPE,
+      hourRetentionDays: e.ROLLUP_HOUR_RETENTION_DAYS,
+      dayRetentionDays: e.ROLLUP_DAY_RETENTION_DAYS,
       alertsKept: e.RECENT_ALERTS_KEPT,
       concurrency: e.AGGREGATION_CONCURRENCY,
     },
@@ -83,7 +89,11 @@ export function loadConfig(env: Env) {
       maxBytes: e.ARCHIVE_MAX_BYTES,
       maxAgeMs: e.ARCHIVE_MAX_AGE_MS,
     },
-    feeds: { enabled: e.FEEDS_ENABLED, intervalMs: e.FEEDS_INTERVAL_MS },
+    feeds: {
+      enabled: e.FEEDS_ENABLED,
+      intervalMs: e.FEEDS_INTERVAL_MS,
+      retentionDays: e.ROLLUP_DAY_RETENTION_DAYS,
+    },
     changes: {
       enabled: e.ROLLUP_CHANGES_ENABLED,
       scopes: e.ROLLUP_CHANGES_SCOPES,

@@ -77,6 +77,8 @@ export async function start(
     latestPerCustomer: config.rollups.latestPerCustomer,
     alertsKept: config.rollups.alertsKept,
     verbatimsPerScope: config.rollups.verbatimsPerScope,
+    hourRetentionDays: config.rollups.hourRetentionDays,
+    dayRetentionDays: config.rollups.dayRetentionDays,
   });
   const reader = createRollupReader(redis, keyspace);
 
@@ -132,6 +134,7 @@ export async function start(
         reader,
         store,
         intervalMs: config.feeds.intervalMs,
+        retentionDays: config.feeds.retentionDays,
         logger,
       })
     : null;

@@ -1,10 +1,10 @@
-import { createKafka, ensureTopics } from '@vocflow/kafka';
-import { createLogger } from '@vocflow/observability';
 import { PROJECT_ROOT, settingsFromEnv, settingsToEnv, stackUp } from '@vocflow/stack';
 import type { Command } from 'commander';
 import { devSecretsPath, firstOf, loadOrCreateDevSecrets } from '../dev-secrets.ts';
+import { arg, choiceList, integer } from '../options.ts';
 import {
-  parseOnly,
+  portsInUse,
+  SERVICE_IDS,
   SERVICES,
   type ServiceId,
   serviceEntry,
@@ -12,13 +12,15 @@ import {
   superviseServices,
   waitForHttp,
 } from '../supervisor.ts';
+import { ensureTopicsFor } from '../topic-setup.ts';
 
 interface StartOptions {
-  readonly only?: string;
+  readonly only?: readonly ServiceId[];
   readonly topics: boolean;
   readonly devSecrets?: boolean;
   readonly allowUnsigned?: string;
-  readonly stopDeadline: string;
+  /** Milliseconds services get to shut down before they are killed. */
+  readonly stopDeadline: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -30,15 +32,9 @@ const ROLE: Record<ServiceId, string> = {
   aggregation: 'ops: /healthz /readyz /metrics',
 };
 
-/** Creates vocflow's topics (idempotent) on the cluster the environment names. */
+/** Creates vocflow's missing topics with the configured replication and retention. */
 export async function createTopicsFor(env: Env): Promise<string[]> {
-  const logger = createLogger({ service: 'vocflow-cli', level: 'warn' });
-  const brokers = (env['KAFKA_BROKERS'] ?? '127.0.0.1:19092')
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  const kafka = createKafka({ brokers, clientId: 'vocflow-cli', logger });
-  return ensureTopics(kafka, { prefix: env['VOCFLOW_TOPIC_PREFIX'] ?? '' });
+  return ensureTopicsFor(env);
 }
 
 function defined(env: Env): Record<string, string> {
@@ -50,7 +46,7 @@ export async function runStart(
   options: StartOptions,
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ) {
-  const only = parseOnly(options.only);
+  const only = options.only ? SERVICE_IDS.filter((id) => options.only?.includes(id)) : [...SERVICE_IDS];
   let env: Env = { ...process.env };
   let local = false;
   if (settingsFromEnv(env) === undefined) {
@@ -78,12 +74,21 @@ export async function runStart(
     write(created.length > 0 ? `Created topics: ${created.join(', ')}` : 'Topics exist.');
   }
 
+  // A port someone else holds would make a service fail after start, or worse, make another
+  // process's /healthz answer for it: refuse before anything is started.
+  const taken = await portsInUse(only.map((name) => ({ name, port: servicePort(name, env) })));
+  if (taken.length > 0) {
+    throw new Error(
+      taken.map((t) => `port ${t.port} (${SERVICES[t.name].portVar}, ${t.name}) is already in use`).join('; '),
+    );
+  }
+
   let failed = false;
   const supervisor = superviseServices({
     services: only.map((name) => ({ name, entry: serviceEntry(name), env })),
     write,
     color: process.stdout.isTTY === true,
-    stopDeadlineMs: Number(options.stopDeadline),
+    stopDeadlineMs: options.stopDeadline,
     onUnexpectedExit: (exit) => {
       failed = true;
       void supervisor.stop(`${exit.name} exited unexpectedly`);
@@ -99,7 +104,7 @@ export async function runStart(
   const ready = await Promise.all(
     only.map((name) => waitForHttp(`http://127.0.0.1:${servicePort(name, env)}/healthz`, 90_000, alive)),
   );
-  if (ready.every(Boolean)) {
+  if (ready.every(Boolean) && !failed) {
     const lines = ['', 'vocflow is running:'];
     for (const name of only) {
       lines.push(`  ${name.padEnd(12)} http://127.0.0.1:${servicePort(name, env)}  (${ROLE[name]})`);
@@ -139,7 +144,11 @@ export function registerStart(program: Command): void {
     .description(
       `run the pipeline: brings up the local stack when KAFKA_BROKERS, REDIS_URL and S3_ENDPOINT are not set, creates the topics, and runs ${Object.keys(SERVICES).join(', ')} as separate processes`,
     )
-    .option('--only <services>', 'run only these services (comma-separated), e.g. --only ingest')
+    .option(
+      '--only <services>',
+      `run only these services (comma-separated: ${SERVICE_IDS.join(', ')}), e.g. --only ingest`,
+      arg(choiceList(SERVICE_IDS)),
+    )
     .option('--no-topics', 'do not create the topics first')
     .option(
       '--dev-secrets',
@@ -149,7 +158,12 @@ export function registerStart(program: Command): void {
       '--allow-unsigned <sources>',
       'accept unsigned webhooks from these sources (local development only)',
     )
-    .option('--stop-deadline <ms>', 'how long services get to shut down before they are killed', '30000')
+    .option(
+      '--stop-deadline <ms>',
+      'milliseconds services get to shut down before they are killed (100 to 600000)',
+      arg(integer({ min: 100, max: 600_000 })),
+      30_000,
+    )
     .action(async (options: StartOptions) => {
       await runStart(options);
     });
