@@ -15,6 +15,8 @@ export const FeedbackSource = z.enum([
   'formbricks',
   'tally',
   'delighted',
+  'zendesk',
+  'jotform',
   'generic',
   'interview',
   'mention',

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
  * Webhook signature schemes, each exactly as its provider signs: over the raw request bytes, with a
@@ -167,4 +167,49 @@ export function signStandardWebhooks(
     cachedKey(`w:${secret}`, () => standardWebhooksKey(secret)),
     content,
   ).toString('base64')}`;
+}
+
+/**
+ * Zendesk webhooks: `X-Zendesk-Webhook-Signature` = base64 HMAC-SHA256(signing secret,
+ * timestamp + raw body), the timestamp being `X-Zendesk-Webhook-Signature-Timestamp` (ISO-8601), which
+ * must be within the tolerance of `now` either way.
+ */
+export function verifyZendesk(
+  raw: Buffer,
+  headers: Headers,
+  secrets: readonly string[],
+  options: { nowMs?: number; toleranceSeconds?: number } = {},
+): SignatureCheck {
+  const sig = header(headers, 'x-zendesk-webhook-signature')?.trim();
+  const timestamp = header(headers, 'x-zendesk-webhook-signature-timestamp')?.trim();
+  if (!sig || !timestamp) return fail('missing');
+  const sentMs = timestamp.length <= 64 ? Date.parse(timestamp) : Number.NaN;
+  if (!Number.isFinite(sentMs)) return fail('malformed');
+  const tolerance = options.toleranceSeconds ?? STANDARD_WEBHOOKS_TOLERANCE_SECONDS;
+  if (Math.abs((options.nowMs ?? Date.now()) - sentMs) > tolerance * 1000) return fail('expired');
+  const content = Buffer.concat([Buffer.from(timestamp, 'utf8'), raw]);
+  return secrets.some((s) => safeEqual(hmac('sha256', s, content).toString('base64'), sig))
+    ? OK
+    : fail('mismatch');
+}
+
+/** Signs like Zendesk (tests, demo traffic). */
+export function signZendesk(secret: string, timestamp: string, raw: Buffer | string): string {
+  return hmac('sha256', secret, Buffer.concat([Buffer.from(timestamp, 'utf8'), Buffer.from(raw)])).toString(
+    'base64',
+  );
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * A secret carried in the URL (Jotform signs nothing): compared as SHA-256 digests in constant time
+ * with every configured token, so neither its length nor a prefix leaks.
+ */
+export function verifyUrlToken(given: string | undefined, tokens: readonly string[]): SignatureCheck {
+  if (!given) return fail('missing');
+  const g = digest(given);
+  let match = false;
+  for (const token of tokens) match = timingSafeEqual(g, digest(token)) || match;
+  return match ? OK : fail('mismatch');
 }

@@ -1,75 +1,87 @@
+import {
+  createErrorHandler,
+  createKeyring,
+  notFoundHandler,
+  type Problem,
+  requireScope,
+} from '@vocflow/http';
 import { type OpsRoutesOptions, opsRoutes, type Registry } from '@vocflow/observability';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Mappings } from '@vocflow/sources';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { type IngestRoutesOptions, ingestRoutes } from './ingest.routes.ts';
-import { Problem, problemBody } from './problem.ts';
+import { apiKeyRoutes } from './api-key.routes.ts';
+import type { IngestConfig } from './config.ts';
+import type { FeedbackPublisher } from './feedback.publisher.ts';
+import { createIngestMetrics, createRateLimit } from './ingest.hooks.ts';
+import { webhooksRoutes } from './webhooks.routes.ts';
 
-export interface IngestAppOptions extends IngestRoutesOptions {
+export interface IngestAppOptions {
+  readonly config: Readonly<IngestConfig>;
+  readonly publisher: FeedbackPublisher;
+  readonly mappings: Mappings;
   readonly logger: Logger;
   readonly registry: Registry;
   readonly checks: OpsRoutesOptions['checks'];
+  /** Clock (tests freeze it for signature timestamps). */
+  readonly now?: () => number;
 }
 
-/** Fastify error codes the edge answers with a known problem. */
-function fromFastify(error: FastifyError): Problem | undefined {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new Problem('payload_too_large', error.message);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new Problem(
-        error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'invalid_body',
-        error.message,
-      );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new Problem('invalid_body', error.message);
-    default:
-      return error.statusCode === 413 ? new Problem('payload_too_large', error.message) : undefined;
-  }
+/** Ingest's own typed errors, answered with a known problem (none besides the shared ones yet). */
+function classify(_error: unknown): Problem | undefined {
+  return undefined;
+}
+
+/** Whether the API-key endpoints are open without a key (ALLOW_UNSIGNED_SOURCES=api and no write key). */
+export function apiKeysWaived(config: Readonly<IngestConfig>): boolean {
+  return (
+    config.apiKeys.ingest.length + config.apiKeys.legacy.length === 0 && config.allowUnsigned.includes('api')
+  );
 }
 
 /**
- * The ingest HTTP edge: raw bodies kept as Buffers (signatures cover the exact bytes), the ingest
- * routes, /healthz /readyz /metrics, and one error handler answering RFC 9457 problem+json.
+ * The ingest HTTP edge: raw bodies kept as Buffers (signatures cover the exact bytes), the webhook
+ * routes (one per source), the API-key routes, /healthz /readyz /metrics, and the one error handler
+ * answering RFC 9457 problem+json. Metrics count every answer of an ingest endpoint, 413 included.
  */
 export async function buildIngestApp(options: IngestAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    bodyLimit: options.config.http.maxBodyBytes,
-    disableRequestLogging: true,
+    bodyLimit: config.http.maxBodyBytes,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
   app.removeAllContentTypeParsers();
   // Every body stays raw; each route checks its own media type (415) and parses after verifying.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.setErrorHandler(createErrorHandler({ retryAfterSeconds: config.http.retryAfterSeconds, classify }));
+  app.setNotFoundHandler(notFoundHandler);
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const problem = error instanceof Problem ? error : fromFastify(error);
-    if (!problem) {
-      request.log.error({ err: error, url: request.url }, 'request failed');
-      const internal = new Problem('internal', 'unexpected error');
-      return reply.code(500).type('application/problem+json').send(problemBody(internal, request.url));
-    }
-    const level = problem.status >= 500 ? 'warn' : 'info';
-    request.log[level](
-      { status: problem.status, code: problem.code, url: request.url },
-      problem.status >= 500 ? 'request not stored' : 'request rejected',
-    );
-    if (problem.retryAfterSeconds !== undefined)
-      reply.header('retry-after', String(problem.retryAfterSeconds));
-    return reply
-      .code(problem.status)
-      .type('application/problem+json')
-      .send(problemBody(problem, request.url));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const problem = new Problem('not_found', `${request.method} ${request.url} is not an ingest endpoint`);
-    return reply.code(404).type('application/problem+json').send(problemBody(problem, request.url));
-  });
+  const metrics = createIngestMetrics(options.registry);
+  app.addHook('onResponse', metrics.observe);
+  const rateLimit = createRateLimit(config.http.rateLimitPerSource);
+  const shared = {
+    publisher: options.publisher,
+    mappings: options.mappings,
+    keepOriginal: config.keepOriginal,
+    metrics,
+    rateLimit,
+    now,
+  };
 
   await app.register(opsRoutes, { registry: options.registry, checks: options.checks });
-  await app.register(ingestRoutes, options);
+  await app.register(webhooksRoutes, {
+    ...shared,
+    secrets: config.webhookSecrets,
+    allowUnsigned: config.allowUnsigned,
+    signatureToleranceSeconds: config.signatureToleranceSeconds,
+  });
+  const checkKey = requireScope(createKeyring(config.apiKeys), 'write');
+  await app.register(apiKeyRoutes, {
+    ...shared,
+    authorize: apiKeysWaived(config) ? async () => undefined : checkKey,
+  });
   return app;
 }

@@ -14,21 +14,27 @@ import {
   toInputLimitsConfig,
   toKafkaConfig,
 } from '@vocflow/config';
+import { apiKeysEnv, toApiKeyLists } from '@vocflow/http';
+import { WEBHOOK_SECRET_VARIABLES, WEBHOOK_SOURCES } from '@vocflow/sources';
 import { z } from 'zod';
 
-export const WEBHOOK_SOURCES = [
-  'typeform',
-  'surveymonkey',
-  'qualtrics',
-  'formbricks',
-  'tally',
-  'delighted',
-  'generic',
-] as const;
-export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
+/** The webhook sources ingest serves, by name (each defined in its own file in @vocflow/sources). */
+export const WEBHOOK_SOURCE_NAMES = WEBHOOK_SOURCES.map((s) => s.name);
 
 /** Names ALLOW_UNSIGNED_SOURCES accepts: the webhook sources, and `api` for the API-key endpoints. */
-const UNSIGNED_NAMES = [...WEBHOOK_SOURCES, 'api'] as const;
+const UNSIGNED_NAMES = [...WEBHOOK_SOURCE_NAMES, 'api'];
+
+/** A URL token must be unguessable: it is the only secret of a source that signs nothing (Jotform). */
+const MIN_URL_TOKEN_LENGTH = 24;
+const envUrlTokens = () =>
+  envList().superRefine((tokens, ctx) => {
+    for (const [index, token] of tokens.entries())
+      if (token.length < MIN_URL_TOKEN_LENGTH)
+        ctx.addIssue({
+          code: 'custom',
+          message: `token #${index + 1}: at least ${MIN_URL_TOKEN_LENGTH} characters (it is the only secret)`,
+        });
+  });
 
 export const IngestEnv = z
   .object({
@@ -55,11 +61,29 @@ export const IngestEnv = z
     WEBHOOK_SECRET_DELIGHTED: envList(),
     WEBHOOK_SECRET_QUALTRICS: envList(),
     WEBHOOK_SECRET_GENERIC: envWebhooksSecrets(),
+    WEBHOOK_SECRET_ZENDESK: envList(),
+    WEBHOOK_SECRET_JOTFORM: envUrlTokens(),
     SURVEYMONKEY_API_KEY: envList(),
     SURVEYMONKEY_API_SECRET: envList(),
-    API_KEYS: envList(),
-    ALLOW_UNSIGNED_SOURCES: envList().pipe(z.array(z.enum(UNSIGNED_NAMES))),
+    ...apiKeysEnv,
+    ALLOW_UNSIGNED_SOURCES: envList().pipe(
+      z.array(
+        z.string().refine((name) => UNSIGNED_NAMES.includes(name), {
+          message: `expected one of ${UNSIGNED_NAMES.join(', ')}`,
+        }),
+      ),
+    ),
+    /** `production` refuses development shortcuts (ALLOW_UNSIGNED_SOURCES=api). */
+    NODE_ENV: envOptionalString(),
     VOCFLOW_MAPPINGS: envOptionalString(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.ALLOW_UNSIGNED_SOURCES.includes('api'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALLOW_UNSIGNED_SOURCES'],
+        message: '"api" (API-key endpoints open without a key) is refused when NODE_ENV=production',
+      });
   })
   .transform((env) => ({
     kafka: toKafkaConfig(env),
@@ -75,34 +99,15 @@ export const IngestEnv = z
     kafkaTimeoutMs: env.INGEST_KAFKA_TIMEOUT_MS,
     keepOriginal: env.INGEST_KEEP_ORIGINAL,
     signatureToleranceSeconds: env.INGEST_SIGNATURE_TOLERANCE_SECONDS,
-    secrets: {
-      typeform: env.WEBHOOK_SECRET_TYPEFORM,
-      tally: env.WEBHOOK_SECRET_TALLY,
-      formbricks: env.WEBHOOK_SECRET_FORMBRICKS,
-      delighted: env.WEBHOOK_SECRET_DELIGHTED,
-      qualtrics: env.WEBHOOK_SECRET_QUALTRICS,
-      generic: env.WEBHOOK_SECRET_GENERIC,
-      /** Every configured key paired with every configured secret (either may be rotating). */
-      surveymonkey: env.SURVEYMONKEY_API_KEY.flatMap((apiKey) =>
-        env.SURVEYMONKEY_API_SECRET.map((apiSecret) => ({ apiKey, apiSecret })),
-      ),
-    },
-    apiKeys: env.API_KEYS,
+    /** Every source's secret variables, by name; each source picks its own (`WebhookSource.secrets`). */
+    webhookSecrets: Object.fromEntries(
+      WEBHOOK_SECRET_VARIABLES.map((name) => [name, (env as Record<string, unknown>)[name] as string[]]),
+    ) as Readonly<Record<string, readonly string[]>>,
+    apiKeys: toApiKeyLists(env),
     allowUnsigned: env.ALLOW_UNSIGNED_SOURCES,
     mappingsPath: env.VOCFLOW_MAPPINGS,
   }));
 export type IngestConfig = z.output<typeof IngestEnv>;
-
-/** The environment variable holding a source's secret, for messages that tell operators what to set. */
-export const SECRET_VARIABLE: Record<WebhookSource, string> = {
-  typeform: 'WEBHOOK_SECRET_TYPEFORM',
-  surveymonkey: 'SURVEYMONKEY_API_KEY and SURVEYMONKEY_API_SECRET',
-  qualtrics: 'WEBHOOK_SECRET_QUALTRICS',
-  formbricks: 'WEBHOOK_SECRET_FORMBRICKS',
-  tally: 'WEBHOOK_SECRET_TALLY',
-  delighted: 'WEBHOOK_SECRET_DELIGHTED',
-  generic: 'WEBHOOK_SECRET_GENERIC',
-};
 
 export function loadConfig(env: Env): Readonly<IngestConfig> {
   return parseConfig('ingest', IngestEnv, env);

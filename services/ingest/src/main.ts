@@ -8,11 +8,11 @@ import {
   type Logger,
   runService,
 } from '@vocflow/observability';
-import { loadMappings, type Mappings } from '@vocflow/sources';
+import { loadMappings, type Mappings, WEBHOOK_SOURCES } from '@vocflow/sources';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import { buildIngestApp } from './app.ts';
-import { loadConfig, SECRET_VARIABLE, WEBHOOK_SOURCES } from './config.ts';
+import { apiKeysWaived, buildIngestApp } from './app.ts';
+import { type IngestConfig, loadConfig } from './config.ts';
 import { createFeedbackPublisher } from './feedback.publisher.ts';
 import { withInputLimits } from './input-limits.ts';
 
@@ -34,6 +34,32 @@ export interface IngestHandle {
   close(): Promise<void>;
 }
 
+/** Says at start which sources are disabled or unsigned, and whether the API-key endpoints are open. */
+function logSourcesAndKeys(config: Readonly<IngestConfig>, logger: Logger): void {
+  for (const source of WEBHOOK_SOURCES) {
+    if (source.secrets(config.webhookSecrets).length > 0) continue;
+    if (config.allowUnsigned.includes(source.name))
+      logger.warn({ source: source.name }, 'source accepts UNSIGNED webhooks (local development only)');
+    else
+      logger.info(
+        { source: source.name, set: source.secretVariables.join(' and ') },
+        'source disabled: no secret configured',
+      );
+  }
+  if (apiKeysWaived(config))
+    logger.warn(
+      { allowUnsigned: 'api' },
+      'WARNING: /v1/interviews, /v1/mentions and /v1/customers accept requests WITHOUT an API key ' +
+        '(ALLOW_UNSIGNED_SOURCES=api and no INGEST_API_KEYS): local development only, refused when NODE_ENV=production',
+    );
+  else if (config.apiKeys.ingest.length + config.apiKeys.legacy.length === 0)
+    logger.warn(
+      'INGEST_API_KEYS is empty: /v1/interviews, /v1/mentions and /v1/customers refuse every request',
+    );
+  if (config.apiKeys.legacy.length > 0)
+    logger.warn('API_KEYS is deprecated: use INGEST_API_KEYS to write and QUERY_API_KEYS to read');
+}
+
 /** Starts the ingest HTTP service. Reads nothing but `env`. */
 export async function start(
   env: Record<string, string | undefined>,
@@ -43,16 +69,7 @@ export async function start(
   const logger = overrides.logger ?? createLogger({ service: 'ingest', level: config.logLevel });
   logger.info({ config: redact(config) }, 'configuration');
   const mappings = overrides.mappings ?? loadMappings(config.mappingsPath);
-  for (const source of WEBHOOK_SOURCES) {
-    const configured =
-      source === 'surveymonkey' ? config.secrets.surveymonkey.length > 0 : config.secrets[source].length > 0;
-    if (configured) continue;
-    if (config.allowUnsigned.includes(source))
-      logger.warn({ source }, 'source accepts UNSIGNED webhooks (local development only)');
-    else logger.info({ source, set: SECRET_VARIABLE[source] }, 'source disabled: no secret configured');
-  }
-  if (config.apiKeys.length === 0 && !config.allowUnsigned.includes('api'))
-    logger.warn('API_KEYS is empty: /v1/interviews, /v1/mentions and /v1/customers refuse every request');
+  logSourcesAndKeys(config, logger);
 
   const registry = createRegistry('ingest');
   const kafka =
@@ -73,7 +90,10 @@ export async function start(
     logger,
     registry,
     checks: [readiness],
-    publisher: withInputLimits(createFeedbackPublisher(producer, config.kafka.topicPrefix), config.inputLimits),
+    publisher: withInputLimits(
+      createFeedbackPublisher(producer, config.kafka.topicPrefix),
+      config.inputLimits,
+    ),
     mappings,
     ...(overrides.now ? { now: overrides.now } : {}),
   });

@@ -2,6 +2,8 @@ import type { Answer, RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { customerFieldNames, type DraftAnswer, mappingFor, resolveAnswers } from '../mapping.ts';
+import { verifyStandardWebhooks } from '../signature.ts';
+import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -115,3 +117,15 @@ export function adaptFormbricks(body: unknown, context: AdapterContext): Adapted
     },
   ]);
 }
+
+/** The Formbricks webhook: `POST /v1/webhooks/formbricks`, secret `WEBHOOK_SECRET_FORMBRICKS`. */
+export const formbricksSource: WebhookSource = {
+  name: 'formbricks',
+  path: '/v1/webhooks/formbricks',
+  contentTypes: JSON_TYPES,
+  body: 'json',
+  secretVariables: ['WEBHOOK_SECRET_FORMBRICKS'],
+  secrets: listed('WEBHOOK_SECRET_FORMBRICKS'),
+  verify: (r, secrets, options) => verifyStandardWebhooks(r.raw, r.headers, secrets, options),
+  adapt: (r, context) => adaptFormbricks(r.json, context),
+};

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Attributes, CustomerProfile, ProfileAttributes, type RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
 import { feedbackIdFor, toInstant, versionFor } from '../feedback-id.ts';
+import { verifyStandardWebhooks } from '../signature.ts';
+import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -239,3 +241,19 @@ export function adaptCustomers(body: unknown, context: AdapterContext): Adapted<
   }));
   return built.ok ? validatedProfiles(built.records) : invalid(built.issues);
 }
+
+/**
+ * vocflow's own webhook: `POST /v1/webhooks/generic`, signed like Standard Webhooks with
+ * `WEBHOOK_SECRET_GENERIC`; one item or an array (answered with every id).
+ */
+export const genericSource: WebhookSource = {
+  name: 'generic',
+  path: '/v1/webhooks/generic',
+  contentTypes: JSON_TYPES,
+  body: 'json',
+  secretVariables: ['WEBHOOK_SECRET_GENERIC'],
+  secrets: listed('WEBHOOK_SECRET_GENERIC'),
+  verify: (r, secrets, options) => verifyStandardWebhooks(r.raw, r.headers, secrets, options),
+  adapt: (r, context) => adaptGeneric(r.json, context),
+  answersMany: (r) => Array.isArray(r.json),
+};

@@ -2,6 +2,8 @@ import type { RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { mappingFor } from '../mapping.ts';
+import { verifyQualtrics } from '../signature.ts';
+import { listed, type WebhookSource } from '../webhook-source.ts';
 import { type Adapted, type AdapterContext, invalid, originalOf, parseInput, validated } from './adapter.ts';
 
 /** The decoded form: `Topic`, `MSG` (a JSON string), `HMAC`. */
@@ -63,3 +65,15 @@ export function adaptQualtrics(form: Record<string, string>, context: AdapterCon
     },
   ]);
 }
+
+/** The Qualtrics webhook: `POST /v1/webhooks/qualtrics`, secret `WEBHOOK_SECRET_QUALTRICS`. */
+export const qualtricsSource: WebhookSource = {
+  name: 'qualtrics',
+  path: '/v1/webhooks/qualtrics',
+  contentTypes: ['application/x-www-form-urlencoded'],
+  body: 'form',
+  secretVariables: ['WEBHOOK_SECRET_QUALTRICS'],
+  secrets: listed('WEBHOOK_SECRET_QUALTRICS'),
+  verify: (r, secrets) => verifyQualtrics(r.form?.['MSG'], r.form?.['HMAC'], secrets),
+  adapt: (r, context) => adaptQualtrics({ ...r.form }, context),
+};

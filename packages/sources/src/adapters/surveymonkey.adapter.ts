@@ -2,6 +2,8 @@ import type { RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { mappingFor } from '../mapping.ts';
+import { verifySurveyMonkey } from '../signature.ts';
+import { JSON_TYPES, type WebhookSource } from '../webhook-source.ts';
 import { type Adapted, type AdapterContext, invalid, originalOf, parseInput, validated } from './adapter.ts';
 
 export const SurveyMonkeyPayload = z.looseObject({
@@ -77,3 +79,27 @@ export function adaptSurveyMonkey(body: unknown, context: AdapterContext): Adapt
     },
   ]);
 }
+
+export interface SurveyMonkeyCredentials {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+}
+
+/**
+ * The SurveyMonkey webhook: `POST /v1/webhooks/surveymonkey` (and `HEAD`, which SurveyMonkey sends
+ * before it subscribes a URL). Every configured key is tried with every configured secret (either may
+ * be rotating).
+ */
+export const surveymonkeySource: WebhookSource<SurveyMonkeyCredentials> = {
+  name: 'surveymonkey',
+  path: '/v1/webhooks/surveymonkey',
+  contentTypes: JSON_TYPES,
+  body: 'json',
+  secretVariables: ['SURVEYMONKEY_API_KEY', 'SURVEYMONKEY_API_SECRET'],
+  secrets: (values) =>
+    (values['SURVEYMONKEY_API_KEY'] ?? []).flatMap((apiKey) =>
+      (values['SURVEYMONKEY_API_SECRET'] ?? []).map((apiSecret) => ({ apiKey, apiSecret })),
+    ),
+  verify: (r, credentials) => verifySurveyMonkey(r.raw, r.headers, credentials),
+  adapt: (r, context) => adaptSurveyMonkey(r.json, context),
+};
