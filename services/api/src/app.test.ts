@@ -1,6 +1,6 @@
 import type { RollupCounters } from '@vocflow/contracts';
 import { createLogger, createRegistry } from '@vocflow/observability';
-import { derive, emptyCounters } from '@vocflow/rollups';
+import { derive, driversOf, emptyCounters } from '@vocflow/rollups';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApiApp } from './app.ts';
@@ -36,7 +36,9 @@ function fakeQueries(data: {
     latestFeedback: async () => [{ feedbackId: 'f1', nps: 3 }],
     recentAlerts: async () => [],
     worstSegments: async (limit) => list().slice(0, limit),
+    verbatims: async () => ({ items: [], next: null }),
     derive,
+    drivers: driversOf,
     empty: emptyCounters,
     add: addCounters,
   };

@@ -47,6 +47,15 @@ function issuesOf(error: z.ZodError): ProblemIssue[] {
   }));
 }
 
+/** Splits a query into the parameters a parser knows and the rest (checked by the next parser). */
+function split(query: unknown, names: readonly string[]): [Record<string, unknown>, Record<string, unknown>] {
+  const mine: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>))
+    (names.includes(key) ? mine : rest)[key] = value;
+  return [mine, rest];
+}
+
 /**
  * `from`/`to` as a date (`2026-11-01`: the whole day) or an instant with offset; `granularity`
  * `hour` or `day` (default `day`). Defaults: the last 30 days, or the last 48 hours by the hour.
@@ -121,4 +130,110 @@ export function rejectQuery(query: unknown): void {
     .strict()
     .safeParse(query ?? {});
   if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+}
+
+/** `/v1/overview`: `limit` (worst segments) and the period of its `period` block (see parseRange). */
+export function parseOverviewQuery(
+  query: unknown,
+  now: Date = new Date(),
+): { limit: number; range: TimeRange } {
+  const [limitPart, rest] = split(query, ['limit']);
+  return { limit: parseLimit(limitPart, 5), range: parseRange(rest, now) };
+}
+
+const Segment = z.string().min(1).max(256);
+/** Aspect names and sentiment labels as the analyser writes them. */
+const Name = z.string().regex(/^[\p{L}\p{N}_-]{1,64}$/u, 'letters, digits, `_` or `-`, at most 64');
+
+const DriversQuery = z.object({ segment: Segment.optional() }).strict();
+
+/** `/v1/drivers`: an optional `segment` (overall when absent) and a range (see parseRange). */
+export function parseDriversQuery(
+  query: unknown,
+  now: Date = new Date(),
+): { segment: string | undefined; range: TimeRange } {
+  const [mine, rest] = split(query, ['segment']);
+  const parsed = DriversQuery.safeParse(mine);
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+  return { segment: parsed.data.segment, range: parseRange(rest, now) };
+}
+
+/** Most verbatims one page may hold. */
+export const MAX_VERBATIMS_PAGE = 100;
+
+const VerbatimsQuery = z
+  .object({
+    segment: Segment.optional(),
+    aspect: Name.optional(),
+    label: z.enum(['negative', 'neutral', 'positive']).optional(),
+    language: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language code such as `en`, `zh` or `zh-Hant`')
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_VERBATIMS_PAGE).optional(),
+    cursor: z.string().max(600).optional(),
+  })
+  .strict();
+
+export interface VerbatimsParams {
+  readonly segment?: string;
+  readonly aspect?: string;
+  readonly label?: 'negative' | 'neutral' | 'positive';
+  readonly language?: string;
+  readonly limit: number;
+  readonly after?: { readonly at: number; readonly id: string };
+}
+
+/** A page cursor: the event time (ms) and feedbackId of the last item of the page before, base64url JSON. */
+export function encodeCursor(after: { at: number; id: string }): string {
+  return Buffer.from(JSON.stringify([after.at, after.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: number; id: string } | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      typeof value[1] === 'string' &&
+      value[1].length > 0
+    )
+      return { at: value[0] as number, id: value[1] };
+  } catch {
+    // falls through to null
+  }
+  return null;
+}
+
+/** `/v1/verbatims`: scope, filters, `limit` (default 20, at most 100) and the `cursor` of a previous page. */
+export function parseVerbatimsQuery(query: unknown): VerbatimsParams {
+  const parsed = VerbatimsQuery.safeParse(query ?? {});
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+  const { cursor, limit, ...filters } = parsed.data;
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  if (after === null)
+    throw problems.invalidQuery([{ path: 'cursor', message: 'not a cursor this API returned' }]);
+  const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
+  return { ...defined, limit: limit ?? 20, ...(after ? { after } : {}) };
+}
+
+const AlertsQuery = z
+  .object({
+    customer: z.string().min(1).max(256).optional(),
+    segment: Segment.optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+  })
+  .strict();
+
+/** `/v1/alerts`: recent alerts, optionally of one customer or one segment; `limit` default 20. */
+export function parseAlertsQuery(query: unknown): { customer?: string; segment?: string; limit: number } {
+  const parsed = AlertsQuery.safeParse(query ?? {});
+  if (!parsed.success) throw problems.invalidQuery(issuesOf(parsed.error));
+  const { limit, customer, segment } = parsed.data;
+  return {
+    limit: limit ?? 20,
+    ...(customer === undefined ? {} : { customer }),
+    ...(segment === undefined ? {} : { segment }),
+  };
 }

@@ -1,5 +1,5 @@
 import type { AspectCounters, RollupCounters } from '@vocflow/contracts';
-import { derive, emptyAspect, emptyCounters, type RollupReader } from '@vocflow/rollups';
+import { derive, driversOf, emptyAspect, emptyCounters, type RollupReader } from '@vocflow/rollups';
 import type { RollupQueries } from './rollup-queries.ts';
 
 /** Sums two sets of counters, aspects and channels key by key. */
@@ -58,7 +58,9 @@ export function createRollupQueries(reader: RollupReader): RollupQueries {
         counters: view.counters,
       }));
     },
+    verbatims: (query) => reader.verbatims(query),
     derive,
+    drivers: driversOf,
     empty: emptyCounters,
     add: addCounters,
   };

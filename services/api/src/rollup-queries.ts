@@ -1,7 +1,7 @@
 import type { FeedbackAlert, RollupCounters } from '@vocflow/contracts';
-import type { DerivedMetrics } from '@vocflow/rollups';
+import type { DerivedMetrics, Drivers, VerbatimPage, VerbatimQuery } from '@vocflow/rollups';
 
-export type { DerivedMetrics } from '@vocflow/rollups';
+export type { DerivedMetrics, Drivers, VerbatimPage, VerbatimQuery } from '@vocflow/rollups';
 
 /**
  * What the query API reads. `createRollupQueries` (rollup-queries.adapter.ts) satisfies it with the
@@ -49,8 +49,12 @@ export interface RollupQueries {
   recentAlerts(limit: number): Promise<FeedbackAlert[]>;
   /** Segments with the lowest NPS (then CSAT), with enough answers to mean something. */
   worstSegments(limit: number): Promise<SegmentCounters[]>;
+  /** A page of a scope's newest comments (redacted), newest first. */
+  verbatims(query: VerbatimQuery): Promise<VerbatimPage>;
   /** Derived metrics of a set of counters (the rollups package's metric math). */
   derive(counters: RollupCounters): DerivedMetrics;
+  /** The aspects of a set of counters ranked by impact on NPS (the rollups package's driver math). */
+  drivers(counters: RollupCounters): Drivers;
   /** Counters with nothing counted. */
   empty(): RollupCounters;
   /** The sum of two sets of counters. */

@@ -5,10 +5,14 @@ import { sendCached } from './http-cache.ts';
 import { problems } from './problem.ts';
 import {
   bucketStarts,
+  encodeCursor,
+  parseAlertsQuery,
+  parseDriversQuery,
   parseFeedRange,
   parseId,
-  parseLimit,
+  parseOverviewQuery,
   parseRange,
+  parseVerbatimsQuery,
   rejectQuery,
   type TimeRange,
 } from './query-params.ts';
@@ -47,6 +51,20 @@ async function seriesView(queries: RollupQueries, scope: QueryScope, id: string,
   };
 }
 
+/** Alerts looked through when filtering by customer or segment (the store keeps RECENT_ALERTS_KEPT). */
+const ALERTS_SCANNED = 1_000;
+
+/** A scope's counters summed over a range's buckets. */
+async function rangeTotals(queries: RollupQueries, scope: QueryScope, id: string, range: TimeRange) {
+  const buckets = await queries.series(scope, id, range.granularity, range.from, range.to);
+  return buckets.reduce((sum, b) => queries.add(sum, b.counters), queries.empty());
+}
+
+/** 404 unless the segment has feedback. */
+async function requireSegment(queries: RollupQueries, segmentId: string): Promise<void> {
+  if ((await queries.allTime('segment', segmentId)) === null) throw problems.segmentNotFound(segmentId);
+}
+
 /** `/v1/*`: the query API. Every route needs a bearer API key. */
 export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options) => {
   const { queries, pipeline, feeds, cacheControl } = options;
@@ -54,12 +72,13 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options
   app.addHook('onRequest', createApiKeyCheck(options.apiKeys));
 
   app.get('/overview', async (request, reply) => {
-    const limit = parseLimit(request.query, 5);
-    const [counters, counts, worst, alerts] = await Promise.all([
+    const { limit, range } = parseOverviewQuery(request.query, clock());
+    const [counters, counts, worst, alerts, period] = await Promise.all([
       queries.overview(),
       pipeline.counts(),
       queries.worstSegments(limit),
       queries.recentAlerts(10),
+      seriesView(queries, 'overall', 'overall', range),
     ]);
     return sendCached(
       request,
@@ -70,6 +89,7 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options
         pipeline: counts,
         worstSegments: worst.map((s) => ({ segmentId: s.segmentId, ...view(queries, s.counters) })),
         recentAlerts: alerts,
+        period,
       },
       cacheControl,
     );
@@ -118,6 +138,50 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options
       latestFeedback: latest,
     };
     return sendCached(request, reply, body, cacheControl);
+  });
+
+  app.get('/drivers', async (request, reply) => {
+    const { segment, range } = parseDriversQuery(request.query, clock());
+    if (segment !== undefined) await requireSegment(queries, segment);
+    const totals =
+      segment === undefined
+        ? await rangeTotals(queries, 'overall', 'overall', range)
+        : await rangeTotals(queries, 'segment', segment, range);
+    const body = {
+      segment: segment ?? null,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      granularity: range.granularity,
+      ...queries.drivers(totals),
+    };
+    return sendCached(request, reply, body, cacheControl);
+  });
+
+  app.get('/verbatims', async (request, reply) => {
+    const params = parseVerbatimsQuery(request.query);
+    if (params.segment !== undefined) await requireSegment(queries, params.segment);
+    const page = await queries.verbatims(params);
+    const body = {
+      segment: params.segment ?? null,
+      aspect: params.aspect ?? null,
+      label: params.label ?? null,
+      language: params.language ?? null,
+      items: page.items.map(({ customerKey, ...item }) => ({ ...item, customerId: customerKey })),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    };
+    return sendCached(request, reply, body, cacheControl);
+  });
+
+  app.get('/alerts', async (request, reply) => {
+    const { customer, segment, limit } = parseAlertsQuery(request.query);
+    const all = await queries.recentAlerts(
+      customer === undefined && segment === undefined ? limit : ALERTS_SCANNED,
+    );
+    const alerts = all
+      .filter((a) => customer === undefined || a.customerKey === customer)
+      .filter((a) => segment === undefined || a.segments.includes(segment))
+      .slice(0, limit);
+    return sendCached(request, reply, { alerts }, cacheControl);
   });
 
   app.get('/feeds', async (request, reply) => {
