@@ -1,15 +1,17 @@
 import { ASPECTS, buildLexicon, LANGUAGES, type Lexicon } from './lexicon.ts';
 import {
   clauseSum,
+  DEFAULT_NEUTRAL_BAND,
   denseFeatures,
   hashedScale,
   loadShippedModel,
   type Model,
   N_DENSE,
+  type NeutralBand,
   normalizeValence,
   ruleSum,
 } from './model.ts';
-import { SCRIPT_LANGUAGES, Scan, scanText } from './scan.ts';
+import { JA_SCRIPT, SCRIPT_LANGUAGES, Scan, scanText, ZH_SCRIPT } from './scan.ts';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -37,9 +39,9 @@ export interface Analyzer {
   analyze(text: string): AnalysisResult;
 }
 
-export const ANALYZER_RELEASE = '1.0.0';
-/** Scores closer to 0 than this are labelled neutral. */
-export const NEUTRAL_BAND = 0.1;
+export const ANALYZER_RELEASE = '1.1.0';
+/** Scores closer to 0 than this are labelled neutral, unless the model records its own bands. */
+export const NEUTRAL_BAND = DEFAULT_NEUTRAL_BAND.en;
 
 export interface AnalyzerOptions {
   /** The learned layer; `null` for the lexicon and rules alone. Default: the shipped model. */
@@ -47,10 +49,15 @@ export interface AnalyzerOptions {
   lexicon?: Lexicon;
 }
 
-export function labelOf(score: number): SentimentLabel {
-  if (score >= NEUTRAL_BAND) return 'positive';
-  if (score <= -NEUTRAL_BAND) return 'negative';
+export function labelOf(score: number, band: number = NEUTRAL_BAND): SentimentLabel {
+  if (score >= band && score !== 0) return 'positive';
+  if (score <= -band && score !== 0) return 'negative';
   return 'neutral';
+}
+
+/** The neutral band for a language: Chinese (either script) has its own, everything else English's. */
+export function bandOf(language: string, band: NeutralBand): number {
+  return language === 'zh' || language === 'zh-Hant' ? band.zh : band.en;
 }
 
 function round(x: number): number {
@@ -66,11 +73,19 @@ export function languageOf(s: Scan): string {
   let bestScript = -1;
   let scriptChars = 0;
   for (let k = 0; k < s.scripts.length; k++) {
-    const count = s.scripts[k]!;
+    // a Chinese character carries about as much as a short Latin word: it weighs three letters
+    const count = k === ZH_SCRIPT ? 3 * s.scripts[k]! : s.scripts[k]!;
     scriptChars += count;
-    if (bestScript < 0 || count > s.scripts[bestScript]!) bestScript = k;
+    if (bestScript < 0 || count > (bestScript === ZH_SCRIPT ? 3 : 1) * s.scripts[bestScript]!) bestScript = k;
   }
-  if (scriptChars > 0 && scriptChars >= s.latinLetters) return SCRIPT_LANGUAGES[bestScript]!;
+  if (scriptChars > 0 && scriptChars >= s.latinLetters) {
+    if (bestScript === ZH_SCRIPT) {
+      // Japanese writes Chinese characters too: any real share of kana makes it Japanese
+      if (s.scripts[JA_SCRIPT]! * 5 >= s.scripts[ZH_SCRIPT]!) return 'ja';
+      return s.hantChars > s.hansChars ? 'zh-Hant' : 'zh';
+    }
+    return SCRIPT_LANGUAGES[bestScript]!;
+  }
   const en = s.language[0]!;
   let best = 1;
   for (let k = 2; k < LANGUAGES.length; k++) if (s.language[k]! > s.language[best]!) best = k;
@@ -80,13 +95,18 @@ export function languageOf(s: Scan): string {
   return 'und';
 }
 
-/** Languages the analyzer scores; 'und' (no evidence either way) is scored as English. */
-const SUPPORTED = new Set(['en', 'und']);
+/**
+ * Languages the analyzer scores; 'und' (no evidence either way) is scored as English. A text in one of
+ * them may mix in the other: every English word and every Chinese word counts.
+ */
+export const SUPPORTED_LANGUAGES: readonly string[] = ['en', 'zh', 'zh-Hant', 'und'];
+const SUPPORTED = new Set(SUPPORTED_LANGUAGES);
 
 export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const lexicon = options.lexicon ?? buildLexicon();
   const model = options.model === undefined ? loadShippedModel() : options.model;
   const version = `${ANALYZER_RELEASE}+${model === null ? 'rules' : model.id}`;
+  const neutralBand = model === null ? DEFAULT_NEUTRAL_BAND : model.neutralBand;
   const scan = new Scan();
   const dense = new Float64Array(N_DENSE);
   const clauseLogit = new Float64Array(256);
@@ -143,9 +163,10 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
         for (let k = 0; k < s.nFeats; k++) clauseLogit[featClause[k]!]! += hashed[feats[k]!]! * scale;
       }
     }
-    const label = labelOf(score);
+    const band = bandOf(language, neutralBand);
+    const label = labelOf(score, band);
     const magnitude = Math.abs(score);
-    const confidence = label === 'neutral' ? 0.5 * (1 - magnitude / NEUTRAL_BAND) : magnitude;
+    const confidence = label === 'neutral' ? (band === 0 ? 1 : 0.5 * (1 - magnitude / band)) : magnitude;
     return {
       score: round(score),
       label,
@@ -177,6 +198,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       }
       if (evidence.length === 0) continue;
       const score = round(Math.tanh(z / 2));
+      // an aspect is labelled by the plain band: its clauses were chosen for mentioning it
       out.push({ aspect: ASPECTS[bit]!, score, label: labelOf(score), evidence });
     }
     return out;

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { HashIndex, hashPhrase } from './hash-table.ts';
+import {
+  loadNtusd,
+  ZH_ALTHOUGH_WORDS,
+  ZH_ASPECT_TERMS,
+  ZH_BUT_WORDS,
+  ZH_DOMAIN_VALENCES,
+  ZH_MODIFIERS,
+  ZH_NEGATORS,
+} from './zh-lexicon.ts';
+import { loadZhScript, type ZhScript } from './zh-script.ts';
 
 /**
  * The word knowledge of the analyzer, compiled once into typed arrays behind a hash index:
@@ -259,6 +269,8 @@ export interface Lexicon {
   languages: Int32Array;
   /** Emoji code point → valence. */
   emoji: Map<number, number>;
+  /** Traditional → Simplified Chinese, and which script a character belongs to. */
+  script: ZhScript;
 }
 
 interface Draft {
@@ -323,6 +335,34 @@ export function buildLexicon(): Lexicon {
   ASPECTS.forEach((aspect, bit) => {
     for (const term of ASPECT_TERMS[aspect]) entry(term).aspects |= 1 << bit;
   });
+  // Chinese (Simplified script): NTUSD first, the feedback dictionary and the rule words over it
+  const script = loadZhScript();
+  for (const [word, v] of loadNtusd(script)) entry(word).valence = v;
+  for (const [word, v] of Object.entries(ZH_DOMAIN_VALENCES)) entry(word).valence = v;
+  for (const word of ZH_NEGATORS) {
+    const d = entry(word);
+    d.flags |= FLAG_NEGATOR;
+    d.valence = 0;
+  }
+  for (const [word, m] of Object.entries(ZH_MODIFIERS)) {
+    const d = entry(word);
+    d.flags |= FLAG_MODIFIER;
+    d.multiplier = m;
+    d.valence = 0;
+  }
+  for (const word of ZH_BUT_WORDS) {
+    const d = entry(word);
+    d.flags |= FLAG_BUT;
+    d.valence = 0;
+  }
+  for (const word of ZH_ALTHOUGH_WORDS) {
+    const d = entry(word);
+    d.flags |= FLAG_ALTHOUGH;
+    d.valence = 0;
+  }
+  ASPECTS.forEach((aspect, bit) => {
+    for (const term of ZH_ASPECT_TERMS[aspect]) entry(term).aspects |= 1 << bit;
+  });
   LANGUAGES.forEach((lang, bit) => {
     for (const word of STOPWORDS[lang]) {
       const d = entry(word);
@@ -340,6 +380,7 @@ export function buildLexicon(): Lexicon {
     aspects: new Int32Array(n),
     languages: new Int32Array(n),
     emoji: loadEmoji(),
+    script,
   };
   let i = 0;
   for (const [term, d] of drafts) {

@@ -1,13 +1,32 @@
 import { readFileSync } from 'node:fs';
-import { MODEL_BITS, type Scan } from './scan.ts';
+import { MODEL_BITS, type Scan, ZH_SCRIPT } from './scan.ts';
 
 /**
  * The learned layer: a logistic regression over a few dense rule features and hashed words and word
  * pairs (negated words marked). Trained by `train.ts`; shipped as `sentiment-model.json`.
  */
 
-export const DENSE_FEATURES = ['ruleScore', 'positive', 'negative', 'noSignal', 'exclaim'] as const;
+export const DENSE_FEATURES = [
+  'ruleScore',
+  'positive',
+  'negative',
+  'noSignal',
+  'exclaim',
+  'chinese',
+  'chineseRuleScore',
+] as const;
 export const N_DENSE = DENSE_FEATURES.length;
+
+/** Scores closer to 0 than the band are neutral; one band per script family, calibrated in training. */
+export interface NeutralBand {
+  en: number;
+  zh: number;
+}
+
+/** The band of a model that records none (the rules alone, or a file from before bands). */
+export const DEFAULT_NEUTRAL_BAND: Readonly<NeutralBand> = { en: 0.1, zh: 0.1 };
+/** A band is a score threshold in [0, MAX_NEUTRAL_BAND]; a wider one would call most opinions neutral. */
+export const MAX_NEUTRAL_BAND = 0.9;
 
 export interface Model {
   id: string;
@@ -15,6 +34,7 @@ export interface Model {
   dense: Float64Array;
   /** Hashed weights, 2^MODEL_BITS entries. */
   hashed: Float32Array;
+  neutralBand: NeutralBand;
 }
 
 /** The file format: sparse hashed weights, rounded. */
@@ -24,6 +44,7 @@ export interface ModelFile {
   bits: number;
   bias: number;
   dense: Record<string, number>;
+  neutralBand?: NeutralBand;
   index: number[];
   weight: number[];
 }
@@ -54,23 +75,104 @@ export function hashedScale(nFeats: number): number {
   return nFeats <= 36 ? 1 : Math.sqrt(36 / nFeats);
 }
 
+/** How much of a text is Chinese: a Chinese character counts as much as three Latin letters. */
+export function chineseShare(s: Scan): number {
+  const han = s.scripts[ZH_SCRIPT]!;
+  return han === 0 ? 0 : han / (han + s.latinLetters / 3);
+}
+
 export function denseFeatures(s: Scan, ruleScore: number, out: Float64Array): void {
+  const chinese = chineseShare(s);
   out[0] = ruleScore;
   out[1] = Math.tanh(s.positive / 4);
   out[2] = Math.tanh(s.negative / 4);
   out[3] = s.polarHits === 0 ? 1 : 0;
   out[4] = s.exclaims > 0 ? 1 : 0;
+  out[5] = chinese;
+  out[6] = chinese * ruleScore;
+}
+
+function isFiniteNumber(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+/**
+ * Checks a parsed model file and lists every problem (empty when it is usable): a model file named
+ * in configuration is checked at start, so a broken one fails there and not on the first message.
+ */
+export function modelFileProblems(json: unknown): string[] {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return ['not a JSON object'];
+  const f = json as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof f.id !== 'string' || f.id.length === 0) problems.push('"id" must be a non-empty string');
+  if (f.bits !== MODEL_BITS)
+    problems.push(`"bits" must be ${MODEL_BITS} (the analyzer's hash size), got ${String(f.bits)}`);
+  if (!isFiniteNumber(f.bias)) problems.push('"bias" must be a finite number');
+  if (typeof f.dense !== 'object' || f.dense === null || Array.isArray(f.dense)) {
+    problems.push('"dense" must be an object of feature name → number');
+  } else {
+    for (const [name, w] of Object.entries(f.dense)) {
+      if (!(DENSE_FEATURES as readonly string[]).includes(name))
+        problems.push(`"dense" has unknown feature "${name}"`);
+      else if (!isFiniteNumber(w)) problems.push(`"dense.${name}" must be a finite number`);
+    }
+  }
+  if (f.neutralBand !== undefined) {
+    const band = f.neutralBand as Record<string, unknown> | null;
+    for (const lang of ['en', 'zh'] as const) {
+      const b = band?.[lang];
+      if (!isFiniteNumber(b) || b < 0 || b > MAX_NEUTRAL_BAND)
+        problems.push(`"neutralBand.${lang}" must be a number in [0, ${MAX_NEUTRAL_BAND}]`);
+    }
+  }
+  const index = f.index;
+  const weight = f.weight;
+  if (!Array.isArray(index) || !Array.isArray(weight)) problems.push('"index" and "weight" must be arrays');
+  else if (index.length !== weight.length)
+    problems.push(`"index" (${index.length}) and "weight" (${weight.length}) differ in length`);
+  else {
+    const size = 1 << MODEL_BITS;
+    const badIndex = index.findIndex((x) => !Number.isInteger(x) || x < 0 || x >= size);
+    if (badIndex >= 0) problems.push(`"index[${badIndex}]" is not an integer in [0, ${size})`);
+    const badWeight = weight.findIndex((x) => !isFiniteNumber(x));
+    if (badWeight >= 0) problems.push(`"weight[${badWeight}]" is not a finite number`);
+  }
+  return problems;
 }
 
 export function modelFromFile(file: ModelFile): Model {
-  if (file.bits !== MODEL_BITS) throw new Error(`model has ${file.bits} hash bits, analyzer ${MODEL_BITS}`);
+  const problems = modelFileProblems(file);
+  if (problems.length > 0) throw new Error(`malformed model file: ${problems.join('; ')}`);
   const hashed = new Float32Array(1 << MODEL_BITS);
   for (let i = 0; i < file.index.length; i++) hashed[file.index[i]!] = file.weight[i]!;
   const dense = new Float64Array(N_DENSE);
   DENSE_FEATURES.forEach((name, i) => {
     dense[i] = file.dense[name] ?? 0;
   });
-  return { id: file.id, bias: file.bias, dense, hashed };
+  const neutralBand = { ...(file.neutralBand ?? DEFAULT_NEUTRAL_BAND) };
+  return { id: file.id, bias: file.bias, dense, hashed, neutralBand };
+}
+
+/**
+ * Loads a model file (`vocflow analysis train` writes them). Throws an error that names the file and
+ * every problem when it is missing, not JSON, or not a model.
+ */
+export function loadModelFile(path: string): Model {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read model file ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`model file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const problems = modelFileProblems(json);
+  if (problems.length > 0) throw new Error(`model file ${path} is malformed: ${problems.join('; ')}`);
+  return modelFromFile(json as ModelFile);
 }
 
 export function modelToFile(model: Model, description: string): ModelFile {
@@ -93,6 +195,10 @@ export function modelToFile(model: Model, description: string): ModelFile {
     bits: MODEL_BITS,
     bias: Math.round(model.bias * 10000) / 10000,
     dense,
+    neutralBand: {
+      en: Math.round(model.neutralBand.en * 1000) / 1000,
+      zh: Math.round(model.neutralBand.zh * 1000) / 1000,
+    },
     index,
     weight,
   };

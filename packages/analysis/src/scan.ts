@@ -1,4 +1,4 @@
-import { finish, H1_SEED, H2_SEED, pairHash } from './hash-table.ts';
+import { finish, H1_SEED, H2_SEED, pairHash, stepH1, stepH2 } from './hash-table.ts';
 import {
   FLAG_ALTHOUGH,
   FLAG_BUT,
@@ -10,6 +10,8 @@ import {
   LANGUAGES,
   type Lexicon,
 } from './lexicon.ts';
+import { ZH_MAX_ASPECT_TERM, ZH_MAX_WORD } from './zh-lexicon.ts';
+import { HAN_FIRST, HAN_LAST } from './zh-script.ts';
 
 /**
  * One pass over a text: tokenizes, applies the sentiment rules clause by clause, collects the hashed
@@ -42,9 +44,13 @@ const EMOJI_SALT = 0x3c6ef372;
 const EMOTICON_POSITIVE = finish(0x510e527f);
 const EMOTICON_NEGATIVE = finish(0x1f83d9ab);
 const EMOTICON_VALENCE = 2;
+const HAN_SALT = 0x243f6a88;
+const HAN_PAIR_SALT = 0x13198a2e;
 
 /** Scripts other than Latin, each counted to tell the language of non-Latin text. */
 export const SCRIPT_LANGUAGES = ['el', 'ru', 'he', 'ar', 'hi', 'th', 'ko', 'ja', 'zh'] as const;
+export const JA_SCRIPT = 7;
+export const ZH_SCRIPT = 8;
 
 export class Scan {
   feats = new Int32Array(1024);
@@ -76,6 +82,13 @@ export class Scan {
   englishWords = 0;
   latinLetters = 0;
   scripts = new Int32Array(SCRIPT_LANGUAGES.length);
+  /** Chinese characters that exist only in Traditional, and only in Simplified script. */
+  hantChars = 0;
+  hansChars = 0;
+  /** A run of Chinese text in Simplified script, and the word hashes of its prefixes (segmentation). */
+  han = new Uint16Array(256);
+  prefixH1 = new Int32Array(ZH_MAX_WORD + 1);
+  prefixH2 = new Int32Array(ZH_MAX_WORD + 1);
 
   reset(): void {
     this.nFeats = 0;
@@ -96,6 +109,8 @@ export class Scan {
     this.englishWords = 0;
     this.latinLetters = 0;
     this.scripts.fill(0);
+    this.hantChars = 0;
+    this.hansChars = 0;
   }
 
   pushFeature(index: number, clause: number): void {
@@ -223,6 +238,161 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
     }
   };
 
+  const comma = (): void => {
+    if (concessiveOpening) {
+      concessiveOpening = false;
+      clauseFactor = AFTER_CONTRAST;
+    } else if (clauseFactor === CONCESSIVE) clauseFactor = 1;
+    newClause();
+  };
+
+  const exclaim = (): void => {
+    s.exclaims++;
+    s.clauseExclaim[clauseWords > 0 || clause === 0 ? clause : clause - 1]!++;
+    endSentence();
+  };
+
+  /** Applies the rule flags of a lexicon entry found at a word (the parts English and Chinese share). */
+  const contrastOf = (flags: number): boolean => {
+    if (flags & FLAG_BUT) {
+      // everything so far counts half, what follows one and a half
+      for (let k = 0; k <= clause; k++) s.clauseWeight[k]! *= BEFORE_CONTRAST;
+      baseWeight *= AFTER_CONTRAST / BEFORE_CONTRAST;
+      baseWeight = Math.min(baseWeight, AFTER_CONTRAST);
+      clauseFactor = 1;
+      concessiveOpening = false;
+      clauseWords = 1;
+      newClause();
+      return true;
+    }
+    if (flags & FLAG_ALTHOUGH) {
+      if (sentenceWords === 1) {
+        concessiveOpening = true;
+        clauseFactor = CONCESSIVE;
+        s.clauseWeight[clause] = baseWeight * clauseFactor;
+      } else {
+        clauseWords = 1;
+        clauseFactor = CONCESSIVE;
+        newClause();
+      }
+    }
+    return false;
+  };
+
+  /**
+   * A run of Chinese characters from `from`: converted to Simplified script, segmented by forward
+   * maximum matching against the lexicon (longest word first, else one character), each word put
+   * through the same rules as an English word. Features: every character, every pair of adjacent
+   * characters, and every dictionary word (characters and words in a negation scope marked).
+   * Returns the index after the run. Linear: at most ZH_MAX_WORD hash steps and lookups a character.
+   */
+  const scanHan = (from: number): number => {
+    let end = from;
+    while (end < n) {
+      const d = text.charCodeAt(end);
+      if (d < HAN_FIRST || d > HAN_LAST) break;
+      end++;
+    }
+    const len = end - from;
+    if (s.han.length < len) s.han = new Uint16Array(Math.max(len, s.han.length * 2));
+    const han = s.han;
+    const toSimplified = lex.script.toSimplified;
+    const kind = lex.script.kind;
+    for (let k = 0; k < len; k++) {
+      const d = text.charCodeAt(from + k);
+      const x = d - HAN_FIRST;
+      const kd = kind[x]!;
+      if (kd === 1) s.hantChars++;
+      else if (kd === 2) s.hansChars++;
+      const t = toSimplified[x]!;
+      han[k] = t === 0 ? d : t;
+    }
+    s.scripts[ZH_SCRIPT]! += len;
+    const ph1 = s.prefixH1;
+    const ph2 = s.prefixH2;
+    let prevChar = 0;
+    let aspectEnd = 0;
+    let p = 0;
+    while (p < len) {
+      const maxLength = Math.min(ZH_MAX_WORD, len - p);
+      let a = H1_SEED;
+      let b = H2_SEED;
+      for (let L = 1; L <= maxLength; L++) {
+        const d = han[p + L - 1]!;
+        a = stepH1(a, d);
+        b = stepH2(b, d);
+        ph1[L] = finish(a);
+        ph2[L] = finish(b);
+      }
+      let length = maxLength;
+      let e = -1;
+      for (; length >= 1; length--) {
+        e = index.get(ph1[length]!, ph2[length]!);
+        if (e >= 0) break;
+      }
+      if (length < 1) length = 1;
+      const negated = negLeft > 0;
+      for (let k = p; k < p + length; k++) {
+        const d = han[k]!;
+        const uni = finish(Math.imul(d, 0x9e3779b1) ^ HAN_SALT);
+        s.pushFeature((negated ? finish(uni ^ NEG_SALT) : uni) & MODEL_MASK, clause);
+        if (prevChar !== 0)
+          s.pushFeature(finish(Math.imul(prevChar, 0x85ebca6b) ^ d ^ HAN_PAIR_SALT) & MODEL_MASK, clause);
+        prevChar = d;
+      }
+      if (length >= 2)
+        s.pushFeature((negated ? finish(ph1[length]! ^ NEG_SALT) : ph1[length]!) & MODEL_MASK, clause);
+      s.words++;
+      clauseWords++;
+      sentenceWords++;
+      let nextNeg = negLeft > 0 ? negLeft - 1 : 0;
+      const flags = e >= 0 ? lexFlags[e]! : 0;
+      if (e >= 0) {
+        if (flags & FLAG_NEGATOR) nextNeg = NEGATION_REACH;
+        if (flags & FLAG_MODIFIER) {
+          modifier = modLeft > 0 ? modifier * lex.multiplier[e]! : lex.multiplier[e]!;
+          modLeft = 3;
+        }
+        if (contrastOf(flags)) {
+          nextNeg = 0;
+          prevChar = 0;
+        }
+        if (flags & FLAG_POLAR) addValence(lexValence[e]!, false);
+      }
+      // aspect terms anywhere in the word, not only where a word starts ("很好用" holds "好用")
+      for (let k = p; k < p + length; k++) {
+        if (k < aspectEnd) continue;
+        const maxTerm = Math.min(ZH_MAX_ASPECT_TERM, len - k);
+        let a = H1_SEED;
+        let b = H2_SEED;
+        let found = -1;
+        let foundLength = 0;
+        for (let L = 1; L <= maxTerm; L++) {
+          const d = han[k + L - 1]!;
+          a = stepH1(a, d);
+          b = stepH2(b, d);
+          const t = index.get(finish(a), finish(b));
+          if (t >= 0 && lex.aspects[t]! !== 0) {
+            found = t;
+            foundLength = L;
+          }
+        }
+        if (found >= 0) {
+          addAspects(lex.aspects[found]!, from + k, from + k + foundLength);
+          aspectEnd = k + foundLength;
+        }
+      }
+      if (modLeft > 0 && (flags & FLAG_MODIFIER) === 0) modLeft--;
+      negLeft = nextNeg;
+      p += length;
+    }
+    // an English word after the run does not pair with one before it
+    prevH1 = 0;
+    prevContribution = 0;
+    prevWasNegator = false;
+    return end;
+  };
+
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -333,27 +503,7 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
             modifier = modLeft > 0 ? modifier * lex.multiplier[e]! : lex.multiplier[e]!;
             modLeft = 3;
           }
-          if (flags & FLAG_BUT) {
-            // everything so far counts half, what follows one and a half
-            for (let k = 0; k <= clause; k++) s.clauseWeight[k]! *= BEFORE_CONTRAST;
-            baseWeight *= AFTER_CONTRAST / BEFORE_CONTRAST;
-            baseWeight = Math.min(baseWeight, AFTER_CONTRAST);
-            clauseFactor = 1;
-            concessiveOpening = false;
-            clauseWords = 1;
-            newClause();
-            nextNeg = 0;
-          } else if (flags & FLAG_ALTHOUGH) {
-            if (sentenceWords === 1) {
-              concessiveOpening = true;
-              clauseFactor = CONCESSIVE;
-              s.clauseWeight[clause] = baseWeight * clauseFactor;
-            } else {
-              clauseWords = 1;
-              clauseFactor = CONCESSIVE;
-              newClause();
-            }
-          }
+          if (contrastOf(flags)) nextNeg = 0;
           if (flags & FLAG_POLAR) {
             const before = negLeft;
             if (flags & FLAG_NEGATOR) negLeft = 0;
@@ -378,20 +528,14 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       i++;
       switch (c) {
         case 33: // !
-          s.exclaims++;
-          s.clauseExclaim[clauseWords > 0 || clause === 0 ? clause : clause - 1]!++;
-          endSentence();
+          exclaim();
           break;
         case 46: // .
         case 63: // ?
           endSentence();
           break;
         case 44: // ,
-          if (concessiveOpening) {
-            concessiveOpening = false;
-            clauseFactor = AFTER_CONTRAST;
-          } else if (clauseFactor === CONCESSIVE) clauseFactor = 1;
-          newClause();
+          comma();
           break;
         case 58: // :  ;  =  emoticons, else a clause boundary
         case 59:
@@ -428,6 +572,36 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       continue;
     }
 
+    // ---- Chinese ----
+    if (c >= HAN_FIRST && c <= HAN_LAST) {
+      i = scanHan(i);
+      continue;
+    }
+    switch (c) {
+      case 0xff0c: // ，、
+      case 0x3001:
+        i++;
+        comma();
+        continue;
+      case 0xff1a: // ：
+        i++;
+        newClause();
+        continue;
+      case 0x3002: // 。？；…
+      case 0xff1f:
+      case 0xff1b:
+      case 0x2026:
+        i++;
+        endSentence();
+        continue;
+      case 0xff01: // ！
+        i++;
+        exclaim();
+        continue;
+      default:
+        break;
+    }
+
     // ---- emoji and other scripts ----
     let cp = c;
     let width = 1;
@@ -447,7 +621,6 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
     }
     const script = scriptOf(cp);
     if (script >= 0) s.scripts[script]!++;
-    else if (cp === 0x2026 || cp === 0x3002) endSentence();
   }
   if (clauseWords === 0 && clause > 0) s.nClauses = clause;
   else s.nClauses = clause + 1;

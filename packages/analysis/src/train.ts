@@ -1,15 +1,11 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildLexicon, type Lexicon } from './lexicon.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lexicon } from './lexicon.ts';
 import {
+  DEFAULT_NEUTRAL_BAND,
   denseFeatures,
   hashedScale,
-  MODEL_URL,
   type Model,
-  type ModelFile,
-  modelToFile,
   N_DENSE,
   normalizeValence,
   ruleSum,
@@ -176,7 +172,7 @@ export function trainModel(examples: readonly Example[], options: TrainOptions =
   // the ratios fold into the weights: inference just sums the weights of the features present
   for (let f = 0; f < size; f++) hashed[f] = (wSum[f]! / averaged) * (ratio === null ? 1 : ratio[f]!);
   for (let k = 0; k < N_DENSE; k++) dense[k] = denseSum[k]! / averaged;
-  return { id, bias: biasSum / averaged, dense, hashed };
+  return { id, bias: biasSum / averaged, dense, hashed, neutralBand: { ...DEFAULT_NEUTRAL_BAND } };
 }
 
 /** log((count in positives + 1) / (count in negatives + 1)), normalized by the class totals. */
@@ -221,34 +217,4 @@ export function assignFolds(datasets: readonly Dataset[], k: number, seed: numbe
     }
     return folds;
   });
-}
-
-/** Trains the shipped model on all sentences of all three sets and writes it. */
-export function trainShippedModel(dataDir: string = DEFAULT_DATA_DIR): ModelFile {
-  const datasets = loadDatasets(dataDir);
-  const lexicon = buildLexicon();
-  const examples = datasets.flatMap((set) => featurize(set.sentences, lexicon));
-  const model = trainModel(examples, {}, 'uci3k');
-  const file = modelToFile(
-    model,
-    'Logistic regression over rule features and hashed words/word pairs, trained on the 3,000 UCI ' +
-      'Sentiment Labelled Sentences (Kotzias et al., KDD 2015, CC BY 4.0). Quality: see docs/analysis.md.',
-  );
-  const digest = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 8);
-  file.id = `uci3k-${digest}`;
-  mkdirSync(dirname(fileURLToPath(MODEL_URL)), { recursive: true });
-  writeFileSync(MODEL_URL, `${JSON.stringify(file)}\n`);
-  return file;
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  try {
-    const file = trainShippedModel(process.argv[2]);
-    process.stdout.write(
-      `wrote ${fileURLToPath(MODEL_URL)}: ${file.id}, ${file.index.length} hashed weights\n`,
-    );
-  } catch (error) {
-    process.stderr.write(`train: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-  }
 }

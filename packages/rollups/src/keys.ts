@@ -56,7 +56,10 @@ export interface Keyspace {
   /** Hash: feedbackId → how many verbatim lists hold it (its verbatim goes when none does). */
   verbatimRefs(shard: number): string;
   profile(customerId: string): string;
+  /** Sorted set: alert ids by the time each was first listed (see alert-list.ts). */
   alerts(): string;
+  /** Hash: alert id → alert (JSON). */
+  alertBodies(): string;
   /** Lock held by the instance writing the feeds. */
   feedsLock(): string;
 }
@@ -138,7 +141,8 @@ export function createKeyspace(options: KeyspaceOptions): Keyspace {
     verbatims: (shard) => `${base(shard)}:vb`,
     verbatimRefs: (shard) => `${base(shard)}:vr`,
     profile: (customerId) => `${prefix}:profile:${customerId}`,
-    alerts: () => `${prefix}:alerts`,
+    alerts: () => `{${prefix}:alerts}:ids`,
+    alertBodies: () => `{${prefix}:alerts}:by-id`,
     feedsLock: () => `${prefix}:feeds:lock`,
   };
 }

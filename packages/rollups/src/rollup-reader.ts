@@ -1,5 +1,6 @@
 import type { RedisClient } from '@vocflow/clients';
 import { CustomerProfile, FeedbackAlert, type RollupCounters, type RollupScope } from '@vocflow/contracts';
+import { recentAlerts } from './alert-list.ts';
 import { ANY, DEFAULT_VERBATIMS_PER_SCOPE, type FeedbackSummary, type Verbatim } from './contribution.ts';
 import {
   type Bucketed,
@@ -203,14 +204,7 @@ export function createRollupReader(redis: RedisClient, options: RollupReaderOpti
       const summaries = await Promise.all(top.map((e) => redis.hget(keys.summaries(e.shard), e.id)));
       return summaries.flatMap((raw) => (raw ? [JSON.parse(raw) as FeedbackSummary] : []));
     },
-    async recentAlerts(limit) {
-      if (limit <= 0) return [];
-      const raw = await redis.zrevrange(keys.alerts(), 0, limit - 1);
-      return raw.flatMap((r) => {
-        const parsed = FeedbackAlert.safeParse(JSON.parse(r));
-        return parsed.success ? [parsed.data] : [];
-      });
-    },
+    recentAlerts: (limit) => recentAlerts(redis, keys, limit),
     async worstSegments(limit) {
       return (await listSegments()).sort(byWorst).slice(0, Math.max(0, limit));
     },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@vocflow/clients';
 import type { CustomerProfile, FeedbackAlert } from '@vocflow/contracts';
+import { saveAlerts } from './alert-list.ts';
 import { READ_SCRIPT, WRITE_SCRIPT } from './apply.script.ts';
 import { type Contribution, DEFAULT_VERBATIMS_PER_SCOPE } from './contribution.ts';
 import { createKeyspace, type Keyspace, type KeyspaceOptions } from './keys.ts';
@@ -520,12 +521,6 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
     async deleteProfile(customerId) {
       await redis.del(keys.profile(customerId));
     },
-    async saveAlerts(alerts) {
-      if (alerts.length === 0) return;
-      const args: (string | number)[] = [];
-      for (const alert of alerts) args.push(new Date(alert.createdAt).getTime(), JSON.stringify(alert));
-      await redis.zadd(keys.alerts(), ...args);
-      await redis.zremrangebyrank(keys.alerts(), 0, -(alertsKept + 1));
-    },
+    saveAlerts: (alerts) => saveAlerts(redis, keys, alertsKept, alerts),
   };
 }

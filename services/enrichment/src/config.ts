@@ -1,3 +1,4 @@
+import { loadModelFile, type Model } from '@vocflow/analysis';
 import {
   ConfigError,
   type Env,
@@ -64,12 +65,16 @@ export const EnrichmentEnv = z
     ALERT_WEBHOOK_MAX_BACKOFF_MS: envInt(60_000, { min: 1, max: 3_600_000 }),
     PII_REDACTION: envBoolean(true),
     PII_HASH_SALT: envOptionalString(),
+    /** Characters of an item's text the analyser scores; the record keeps (and redaction scans) all of it. */
+    ANALYSIS_MAX_CHARS: envInt(20_000, { min: 100, max: 1_000_000 }),
     /** How long an item whose customer is unknown waits in Redis for its profile. */
     UNLINKED_TTL_DAYS: envInt(30, { min: 1, max: 3650 }),
     /** How often every waiting item is checked against the table (closes any gap). */
     UNLINKED_SWEEP_INTERVAL_MS: envInt(60_000, { min: 100, max: 86_400_000 }),
     /** How long start() waits for the customer table to catch up before it fails. */
     CUSTOMER_TABLE_TIMEOUT_MS: envInt(120_000, { min: 1_000, max: 3_600_000 }),
+    /** A model file from `vocflow analysis train --data …`. None: the shipped model. */
+    ANALYSIS_MODEL: envOptionalString(),
   })
   .superRefine((env, ctx) => {
     for (const message of segmentAttributeProblems(env.SEGMENT_ATTRIBUTES))
@@ -111,6 +116,7 @@ export const EnrichmentEnv = z
         }
       : undefined,
     pii: { enabled: env.PII_REDACTION, hashSalt: env.PII_HASH_SALT },
+    analysisMaxChars: env.ANALYSIS_MAX_CHARS,
     unlinked: {
       ttlSeconds: env.UNLINKED_TTL_DAYS * DAY_SECONDS,
       sweepIntervalMs: env.UNLINKED_SWEEP_INTERVAL_MS,
@@ -118,6 +124,7 @@ export const EnrichmentEnv = z
     customerTableTimeoutMs: env.CUSTOMER_TABLE_TIMEOUT_MS,
     hydration: toHydrationSettings(env),
     mappingsPath: env.VOCFLOW_MAPPINGS,
+    analysisModelPath: env.ANALYSIS_MODEL,
   }));
 
 export type EnrichmentEnvConfig = z.output<typeof EnrichmentEnv>;
@@ -126,6 +133,19 @@ export interface EnrichmentConfig extends EnrichmentEnvConfig {
   readonly segmentRules: readonly SegmentRule[];
   readonly alertRules: readonly AlertRule[];
   readonly mappings: Mappings;
+}
+
+/**
+ * The analyzer's model named by ANALYSIS_MODEL (null: the shipped one). A file that cannot be read or
+ * is not a model is a ConfigError at start, naming the file and what is wrong with it.
+ */
+export function loadAnalysisModel(config: Pick<EnrichmentConfig, 'analysisModelPath'>): Model | null {
+  if (config.analysisModelPath === undefined) return null;
+  try {
+    return loadModelFile(config.analysisModelPath);
+  } catch (error) {
+    throw new ConfigError('enrichment', [{ variable: 'ANALYSIS_MODEL', message: (error as Error).message }]);
+  }
 }
 
 /** Parses the environment and the rule files it names; throws ConfigError listing every problem. */

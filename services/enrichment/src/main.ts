@@ -24,13 +24,15 @@ import {
 import { createHydrateStep } from '@vocflow/sources';
 import type { Logger } from 'pino';
 import { createAlertWebhookConsumer } from './alert-webhook.consumer.ts';
-import { type EnrichmentConfig, loadConfig } from './config.ts';
+import { type EnrichmentConfig, loadAnalysisModel, loadConfig } from './config.ts';
 import { createCustomerLinker } from './customer-linker.service.ts';
-import { CustomerTable } from './customer-table.store.ts';
+import { createPseudonymKeying } from './customer-ref.pseudonyms.ts';
+import { CustomerTable, PLAIN_KEYING } from './customer-table.store.ts';
 import { createCustomerTableLoader } from './customers.consumer.ts';
 import { createEnrichmentSink } from './enrichment.consumer.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
+import { createRecordProfile } from './record-profile.ts';
 import type { Hydrator } from './steps/hydrate.step.ts';
 import type { Analyzer } from './types.ts';
 import { createRedisUnlinkedStore, type UnlinkedStore } from './unlinked.store.ts';
@@ -63,6 +65,7 @@ export async function start(
   overrides: EnrichmentOverrides = {},
 ): Promise<EnrichmentHandle> {
   const config = loadConfig(env);
+  const analysisModel = overrides.analyzer ? null : loadAnalysisModel(config);
   const logger = overrides.logger ?? createLogger({ service: 'enrichment', level: config.logLevel });
   logger.info({ config: redact(config) }, 'starting');
   const registry = createRegistry('enrichment');
@@ -124,7 +127,19 @@ export async function start(
     });
   redis?.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
 
-  const customers = new CustomerTable();
+  const redactor = createPiiRedactor({
+    enabled: config.pii.enabled,
+    hashSalt: config.pii.hashSalt,
+    onRedact: (kind) => metrics.pii.inc({ kind }),
+  });
+  // With redaction on, customer emails and handles are joined by salted pseudonyms, never kept in clear.
+  const keying = config.pii.enabled ? createPseudonymKeying(config.pii.hashSalt) : PLAIN_KEYING;
+  if (config.pii.enabled && !config.pii.hashSalt)
+    logger.warn(
+      'PII_HASH_SALT is not set: redaction tokens carry no hash and customer references are pseudonymized without a secret',
+    );
+  const recordProfile = createRecordProfile({ alertRules: config.alertRules, redactor });
+  const customers = new CustomerTable(keying);
   const linker = createCustomerLinker({
     customers,
     store,
@@ -133,6 +148,8 @@ export async function start(
     segmentRules: config.segmentRules,
     segmentAttributes: config.segmentAttributes,
     alertRules: config.alertRules,
+    keying,
+    recordProfile,
     logger,
     ...(overrides.now ? { now: overrides.now } : {}),
     onLinked: (n) => metrics.linked.inc(n),
@@ -165,16 +182,14 @@ export async function start(
     onChange: (size) => metrics.customers.set(size),
   });
 
-  const redactor = createPiiRedactor({
-    enabled: config.pii.enabled,
-    hashSalt: config.pii.hashSalt,
-    onRedact: (kind) => metrics.pii.inc({ kind }),
-  });
-  const analyzer = overrides.analyzer ?? createAnalyzer();
+  const analyzer =
+    overrides.analyzer ?? createAnalyzer(analysisModel === null ? {} : { model: analysisModel });
   const pipeline = createEnrichmentPipeline({
     analyzer,
     customers,
     redactor,
+    ...(config.pii.enabled ? { keying } : {}),
+    analysisMaxChars: config.analysisMaxChars,
     segmentRules: config.segmentRules,
     segmentAttributes: config.segmentAttributes,
     inputLimits: config.inputLimits,

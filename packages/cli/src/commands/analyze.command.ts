@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { createAnalyzer } from '@vocflow/analysis';
+import { type Analyzer, createAnalyzer, loadModelFile } from '@vocflow/analysis';
 import type { Command } from 'commander';
 
 const HELP_EXAMPLE = `
@@ -16,7 +16,13 @@ Output: one JSON object per input line, in input order, on stdout:
 Example:
   $ echo '{"id":"r1","text":"Delivery was late but support was great!"}' | vocflow analyze
   {"id":"r1","score":0.9967,"label":"positive",...,"aspects":[{"aspect":"service",...},{"aspect":"delivery",...}],...}
+  $ echo '{"id":"2","text":"客服态度很差，等了三天都没人回复。"}' | vocflow analyze
+  {"id":"2","score":-0.99,"label":"negative",...,"language":"zh",...,"aspects":[{"aspect":"service",...}],...}
   $ vocflow analyze --input feedback.ndjson > scored.ndjson
+  $ vocflow analyze --model my-model.json < feedback.ndjson   (a model from vocflow analysis train)
+
+Languages scored: English and Chinese (Simplified "zh", Traditional "zh-Hant"), also mixed in one
+text; any other language comes back "supported": false with score 0.
 `;
 
 export interface AnalyzeStreamResult {
@@ -36,8 +42,11 @@ function describe(error: unknown): string {
  * Streams NDJSON from `input` to `output`, one result or error line per input line. Memory stays
  * bounded: lines are read one at a time and writing waits for `drain` when the consumer is slow.
  */
-export async function analyzeStream(input: Readable, output: Writable): Promise<AnalyzeStreamResult> {
-  const analyzer = createAnalyzer();
+export async function analyzeStream(
+  input: Readable,
+  output: Writable,
+  analyzer: Analyzer = createAnalyzer(),
+): Promise<AnalyzeStreamResult> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   const result: AnalyzeStreamResult = { lines: 0, analyzed: 0, errors: 0 };
   let buffer = '';
@@ -80,15 +89,19 @@ export function registerAnalyze(program: Command): void {
       'score texts for sentiment, aspects and language: NDJSON {"id"?, "text"} in, one result per line out',
     )
     .option('-i, --input <file>', 'read NDJSON from this file instead of stdin')
+    .option('-m, --model <file>', 'a model file from `vocflow analysis train` (default: the shipped model)')
     .addHelpText('after', HELP_EXAMPLE)
-    .action(async (options: { input?: string }) => {
+    .action(async (options: { input?: string; model?: string }) => {
+      const analyzer = createAnalyzer(
+        options.model === undefined ? {} : { model: loadModelFile(options.model) },
+      );
       const input = options.input === undefined ? process.stdin : createReadStream(options.input);
       // A closed pipe (`vocflow analyze | head`) ends the run quietly.
       process.stdout.on('error', (error: NodeJS.ErrnoException) => {
         if (error.code === 'EPIPE') process.exit(0);
         throw error;
       });
-      const result = await analyzeStream(input, process.stdout);
+      const result = await analyzeStream(input, process.stdout, analyzer);
       if (result.errors > 0) {
         process.stderr.write(
           `vocflow analyze: ${result.errors} of ${result.lines} lines could not be read\n`,

