@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAnalyzer } from './analyzer.ts';
+import { buildModel, buildShippedModel, calibrateBand, threeClassMetrics } from './build.ts';
+import { parseLabelledNdjson } from './corpus.ts';
+import { loadModelFile, MODEL_URL, type ModelFile, modelFileProblems } from './model.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vocflow-analysis-'));
+
+describe('the shipped model', () => {
+  it('reproduces from the training command: same data, same seed → same weights and id', () => {
+    const shipped = JSON.parse(readFileSync(MODEL_URL, 'utf8')) as ModelFile;
+    const rebuilt = buildShippedModel().file;
+    expect(rebuilt.id).toBe(shipped.id);
+    expect(rebuilt.neutralBand).toEqual(shipped.neutralBand);
+    expect(rebuilt.index.length).toBe(shipped.index.length);
+  }, 300_000);
+
+  it('is at most 10 MB', () => {
+    expect(readFileSync(MODEL_URL).length).toBeLessThanOrEqual(10 * 1024 * 1024);
+  });
+});
+
+describe('training on your own labelled texts', () => {
+  const lines = [
+    ...[
+      '售后很耐心，问题当天解决了',
+      '物流很快，包装完好',
+      '质量很好，很满意',
+      'great support, fixed it fast',
+      'love the new dashboard',
+    ].map((text) => ({ text, label: 'positive' })),
+    ...[
+      '客服不理人，等了三天',
+      '发错货了，退款也很慢',
+      '用两天就坏了',
+      'support never answered',
+      'the app keeps crashing',
+    ].map((text) => ({ text, label: 'negative' })),
+    ...['我周三下的单', '发票在附件里', 'the invoice is attached', 'I called on Monday'].map((text) => ({
+      text,
+      label: 'neutral',
+    })),
+  ];
+  const ndjson = lines.map((l) => JSON.stringify(l)).join('\n');
+
+  it('builds a model file the analyzer loads, with bands calibrated on the neutral texts', () => {
+    const result = buildModel(parseLabelledNdjson(ndjson), {
+      idPrefix: 'custom',
+      description: 'test',
+      folds: 2,
+    });
+    const path = join(dir, 'custom.json');
+    writeFileSync(path, JSON.stringify(result.file));
+    const model = loadModelFile(path);
+    expect(model.id).toMatch(/^custom-[0-9a-f]{8}$/);
+    const analyzer = createAnalyzer({ model });
+    expect(analyzer.version).toBe(`1.1.0+${model.id}`);
+    expect(analyzer.analyze('客服不理人').score).toBeLessThan(analyzer.analyze('售后很耐心').score);
+    expect(result.report.trainedOn.user).toEqual({ negative: 5, neutral: 4, positive: 5 });
+  });
+
+  it('is deterministic', () => {
+    const a = buildModel(parseLabelledNdjson(ndjson), { idPrefix: 'custom', description: 'x', folds: 2 });
+    const b = buildModel(parseLabelledNdjson(ndjson), { idPrefix: 'custom', description: 'x', folds: 2 });
+    expect(a.file).toEqual(b.file);
+  });
+
+  it('names every bad line of the NDJSON', () => {
+    expect(() =>
+      parseLabelledNdjson(
+        '{"text":"ok","label":"positive"}\nnot json\n{"text":"x","label":"meh"}\n{"label":"neutral"}',
+      ),
+    ).toThrow(
+      /3 bad line\(s\): line 2: not JSON; line 3: "label" must be one of negative, neutral, positive; line 4: "text"/,
+    );
+  });
+
+  it('refuses texts with no positive or no negative example', () => {
+    expect(() =>
+      buildModel(parseLabelledNdjson('{"text":"好","label":"positive"}'), { idPrefix: 'c', description: '' }),
+    ).toThrow('no negative text to learn from');
+  });
+});
+
+describe('model files', () => {
+  it('refuses a malformed model file and says what is wrong', () => {
+    const path = join(dir, 'bad.json');
+    writeFileSync(
+      path,
+      JSON.stringify({ id: 'x', bits: 12, bias: 'high', dense: { nope: 1 }, index: [1, 2], weight: [1] }),
+    );
+    expect(() => loadModelFile(path)).toThrow(
+      new RegExp(
+        `model file ${path} is malformed: "bits" must be 20.*"bias" must be a finite number.*unknown feature "nope".*differ in length`,
+      ),
+    );
+  });
+
+  it('refuses a file that is not JSON, or missing, naming it', () => {
+    const path = join(dir, 'not-json.json');
+    writeFileSync(path, '{"id": ');
+    expect(() => loadModelFile(path)).toThrow(`model file ${path} is not JSON`);
+    expect(() => loadModelFile(join(dir, 'absent.json'))).toThrow(/cannot read model file .*absent\.json/);
+  });
+
+  it('refuses out-of-range indexes and bands', () => {
+    expect(
+      modelFileProblems({
+        id: 'x',
+        bits: 20,
+        bias: 0,
+        dense: {},
+        neutralBand: { en: 2, zh: 0.1 },
+        index: [-1],
+        weight: [0.5],
+      }),
+    ).toEqual([expect.stringContaining('neutralBand.en'), expect.stringContaining('index[0]')]);
+  });
+});
+
+describe('calibration', () => {
+  it('picks the band that separates neutral scores from opinions', () => {
+    const scores = [0.9, 0.8, 0.7, -0.9, -0.8, -0.6, 0.2, -0.3, 0.1, 0.35];
+    const gold = [
+      'positive',
+      'positive',
+      'positive',
+      'negative',
+      'negative',
+      'negative',
+      'neutral',
+      'neutral',
+      'neutral',
+      'neutral',
+    ] as const;
+    const band = calibrateBand(scores, [...gold], true);
+    expect(band).toBeGreaterThan(0.35);
+    expect(band).toBeLessThanOrEqual(0.6);
+  });
+
+  it('has nothing to calibrate without neutral texts', () => {
+    expect(calibrateBand([0.5, -0.5], ['positive', 'negative'], true)).toBeNull();
+  });
+
+  it('computes macro-F1 over three classes', () => {
+    const m = threeClassMetrics(['positive', 'neutral', 'negative'], ['positive', 'neutral', 'positive']);
+    expect(m.macroF1).toBeCloseTo((2 / 3 + 1 + 0) / 3, 4);
+    expect(m.binaryAccuracy).toBe(0.5);
+  });
+});
