@@ -13,6 +13,29 @@ import type {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Awaits work for at most `ms`, or until the signal fires; the work itself goes on unobserved. */
+function within<T>(
+  work: Promise<T>,
+  ms: number,
+  signal: AbortSignal,
+): Promise<{ value: T } | 'timeout' | 'aborted'> {
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve('aborted');
+    const timer = setTimeout(() => resolve('timeout'), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work
+      .then(
+        (value) => resolve({ value }),
+        (error: unknown) => reject(error),
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      });
+  });
+}
+
 function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
   const headers: Record<string, string> = {};
   if (m.headers) {
@@ -107,13 +130,35 @@ interface PartitionState {
  * Offsets are committed only after the DLQ records and every sink write of the batch were
  * acknowledged. A RetryableError pauses the partition with jittered backoff and re-reads the same
  * messages; a PoisonError or a DLQ result sends the message to the DLQ and moves on; any other error
- * is retried `maxAttempts` times, then DLQ'd as `retries_exhausted`.
+ * is retried `maxAttempts` times, then DLQ'd as `retries_exhausted`. An output the sink can never write
+ * (`SinkAck.rejected`: a record over its topic's limit) sends its input to the DLQ with that reason.
+ *
+ * No message blocks its partition for good:
+ * - Each message has a budget (`messageBudgetMs`, all attempts together). Asynchronous work is raced
+ *   against it; work that finishes late (a synchronous, CPU-bound step cannot be interrupted) is
+ *   judged by its duration. Either way the message goes to the DLQ as `processing_timeout`. While a
+ *   message runs, and between messages, the runner heartbeats, so a long batch keeps its partitions.
+ * - A message that kills or freezes the worker (crash, eviction, SIGKILL) leaves no result behind, so
+ *   the `journal` (Redis) records what was started: each batch records its first offset; a batch that
+ *   was started before and did not finish is run again watching each message (its start recorded
+ *   before it runs, removed when it finishes). A message recorded `maxStarts` times, or one that
+ *   overran its budget, goes straight to the DLQ as `processing_timeout` on its next delivery,
+ *   without running. Normal batches cost one journal write each; watched ones two per message.
+ * - close() abandons the message in flight (it is redelivered to the next owner), commits what was
+ *   done and resolves within `closeTimeoutMs` whatever happens.
  */
 export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchConsumer {
   const log = options.logger.child({ component: 'consumer', groupId: options.groupId });
   const maxAttempts = options.maxAttempts ?? 3;
   const initialMs = options.retry?.initialMs ?? 200;
   const maxMs = options.retry?.maxMs ?? 10_000;
+  const budgetMs = options.messageBudgetMs ?? 10_000;
+  const maxStarts = options.maxStarts ?? 2;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
+  const heartbeatEveryMs = options.heartbeatIntervalMs ?? 3_000;
+  const journal = options.journal;
+  /** Fires on close(): the message in flight is abandoned, not awaited. */
+  const abandon = new AbortController();
   const metrics = consumerMetrics(options.registry);
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -128,6 +173,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
   let assigned = new Set<string>();
   let ready = false;
   let closing: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
   let stopping = false;
   let flushTimer: NodeJS.Timeout | undefined;
   const resumeTimers = new Set<NodeJS.Timeout>();
@@ -170,31 +216,98 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     state.committed = offset;
   };
 
+  /**
+   * Runs the pipeline for one message within the budget, heartbeating while it waits. Resolves with
+   * its result, or 'abandoned' when close() began (the message is left for the next owner).
+   */
   const processOne = async (
     message: InboundMessage,
-  ): Promise<{ result: StepResult<O>; attempts: number }> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return { result: await options.process(message), attempts: attempt };
-      } catch (error) {
-        if (error instanceof RetryableError) throw error;
-        if (error instanceof PoisonError) {
-          const issues = error.issues?.map((i) => ({ ...i }));
-          return { result: dlq('process', error.reason, error.message, issues), attempts: attempt };
+    heartbeat: () => Promise<void>,
+  ): Promise<{ result: StepResult<O>; attempts: number } | 'abandoned'> => {
+    const started = performance.now();
+    const timedOut = (attempts: number) => {
+      log.warn(
+        { offset: message.offset, partition: message.partition, topic: message.topic, budgetMs },
+        'message over its processing budget; to DLQ',
+      );
+      return {
+        result: dlq('process', 'processing_timeout', `processing took longer than ${budgetMs} ms`),
+        attempts,
+      };
+    };
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEveryMs);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const remaining = budgetMs - (performance.now() - started);
+        if (remaining <= 0) return timedOut(attempt - 1);
+        try {
+          const outcome = await within(options.process(message), remaining, abandon.signal);
+          if (outcome === 'aborted') return 'abandoned';
+          // A synchronous step cannot be interrupted: judge it by how long it took.
+          if (outcome === 'timeout' || performance.now() - started > budgetMs) return timedOut(attempt);
+          return { result: outcome.value, attempts: attempt };
+        } catch (error) {
+          if (error instanceof RetryableError) throw error;
+          if (error instanceof PoisonError) {
+            const issues = error.issues?.map((i) => ({ ...i }));
+            return { result: dlq('process', error.reason, error.message, issues), attempts: attempt };
+          }
+          if (attempt >= maxAttempts) {
+            log.error(
+              { err: error, offset: message.offset, partition: message.partition },
+              'giving up on message',
+            );
+            return {
+              result: dlq('process', 'retries_exhausted', (error as Error)?.stack ?? String(error)),
+              attempts: attempt,
+            };
+          }
+          log.warn({ err: error, offset: message.offset, attempt }, 'unexpected error; retrying message');
+          await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)) * Math.random());
         }
-        if (attempt >= maxAttempts) {
-          log.error(
-            { err: error, offset: message.offset, partition: message.partition },
-            'giving up on message',
-          );
-          return {
-            result: dlq('process', 'retries_exhausted', (error as Error)?.stack ?? String(error)),
-            attempts: attempt,
-          };
-        }
-        log.warn({ err: error, offset: message.offset, attempt }, 'unexpected error; retrying message');
-        await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)) * Math.random());
       }
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  /**
+   * processOne under the journal's watch: the start is recorded before the message runs and removed
+   * once it finished, so a crash leaves it recorded; a message recorded too often does not run again.
+   */
+  const processWatched = async (
+    scope: string,
+    message: InboundMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ result: StepResult<O>; attempts: number } | 'abandoned'> => {
+    const starts = await journal!.beginMessage(scope, message.offset);
+    if (starts > maxStarts) {
+      log.warn(
+        { offset: message.offset, partition: message.partition, topic: message.topic, starts: starts - 1 },
+        'message started before without finishing; to DLQ',
+      );
+      return {
+        result: dlq(
+          'process',
+          'processing_timeout',
+          `started ${starts - 1} times without finishing (worker crashed, froze or overran ${budgetMs} ms)`,
+        ),
+        attempts: starts - 1,
+      };
+    }
+    let finished = false;
+    try {
+      const outcome = await processOne(message, heartbeat);
+      finished =
+        outcome === 'abandoned' ||
+        outcome.result.kind !== 'dlq' ||
+        outcome.result.reason !== 'processing_timeout';
+      return outcome;
+    } catch (error) {
+      finished = true;
+      throw error;
+    } finally {
+      if (finished) await journal!.endMessage(scope, message.offset);
     }
   };
 
@@ -217,11 +330,25 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       let lastProcessed: string | null = null;
       let lastBeat = Date.now();
       const counts = { ok: 0, dlq: 0, drop: 0 };
+      const scope = `${options.groupId}/${topic}/${partition}`;
+      const firstOffset = batch.messages[0]?.offset;
+      let journalled = false;
       try {
+        if (firstOffset === undefined || stopping) return;
+        const watch = journal ? await journal.beginBatch(scope, firstOffset) : false;
+        journalled = journal !== undefined;
+        if (watch)
+          batchLog.info({ firstOffset }, 'batch started before without finishing; watching each message');
         for (const raw of batch.messages) {
           if (stopping || !isRunning() || isStale()) break;
           const message = toInbound(topic, partition, raw);
-          const { result, attempts } = await processOne(message);
+          const outcome = watch
+            ? await processWatched(scope, message, heartbeat)
+            : await processOne(message, heartbeat);
+          if (outcome === 'abandoned') break;
+          const { result, attempts } = outcome;
+          if (result.kind === 'dlq' && result.reason === 'processing_timeout' && journal)
+            await journal.giveUp(scope, message.offset);
           if (result.kind === 'ok') {
             outputs.push({ message, value: result.value });
           } else if (result.kind === 'dlq') {
@@ -246,11 +373,32 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
             lastBeat = Date.now();
           }
         }
-        if (lastProcessed === null) return;
+        if (lastProcessed === null) {
+          if (journalled) await journal!.endBatch(scope, firstOffset);
+          return;
+        }
         if (dead.length > 0) await options.producer.send(options.dlqTopic, dead);
         const ack = options.sink
           ? await options.sink.write(outputs, { topic, partition, heartbeat, log: batchLog })
           : undefined;
+        if (ack?.rejected && ack.rejected.length > 0) {
+          const refused = new Map(ack.rejected.map((r) => [r.offset, r]));
+          const inputs = outputs.filter((o) => refused.has(o.message.offset));
+          batchLog.warn({ offsets: [...refused.keys()] }, 'outputs refused for good; inputs to DLQ');
+          await options.producer.send(
+            options.dlqTopic,
+            inputs.map(({ message }) => {
+              const r = refused.get(message.offset)!;
+              return toDlqMessage(message, dlq('sink', r.reason, r.detail), {
+                stage: options.stage,
+                service: options.service,
+                attempts: 1,
+              });
+            }),
+          );
+          counts.ok -= inputs.length;
+          counts.dlq += inputs.length;
+        }
         const durable = ack?.durableThrough === undefined ? lastProcessed : ack.durableThrough;
         if (durable !== null) await commit(topic, partition, state, durable, commitOffsetsIfNecessary);
         state.pendingDurable = durable !== lastProcessed;
@@ -268,6 +416,13 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           metrics.batch.observe({ topic }, (performance.now() - started) / 1000);
         }
       } catch (error) {
+        // Handled, not a crash: this start of the batch must not count against its messages.
+        if (journalled)
+          await journal!
+            .endBatch(scope, firstOffset!)
+            .catch((e: unknown) =>
+              batchLog.debug({ err: e }, 'journal not updated; the batch is watched next time'),
+            );
         if (isRebalanceError(error)) throw error;
         const delay = backoff(state, error);
         const dependency = error instanceof RetryableError ? error.dependency : 'unknown';
@@ -353,6 +508,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     close() {
       closing ??= (async () => {
         stopping = true;
+        abandon.abort();
         if (flushTimer) clearInterval(flushTimer);
         for (const timer of resumeTimers) clearTimeout(timer);
         // Still a group member here: no new batches start, the batch in flight stops after its
@@ -375,7 +531,19 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         await consumer.disconnect();
         ready = false;
       })();
-      return closing;
+      if (!closed) {
+        let deadline: NodeJS.Timeout | undefined;
+        const overdue = new Promise<void>((resolve) => {
+          deadline = setTimeout(() => {
+            log.error({ closeTimeoutMs }, 'batch in flight did not finish in time; closing without it');
+            ready = false;
+            resolve();
+          }, closeTimeoutMs);
+          deadline.unref();
+        });
+        closed = Promise.race([closing.finally(() => clearTimeout(deadline)), overdue]);
+      }
+      return closed;
     },
     isReady: () => ready,
   };

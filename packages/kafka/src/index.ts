@@ -1,3 +1,4 @@
+export * from './attempt-journal.ts';
 export * from './client.ts';
 export * from './consumer.ts';
 export * from './dlq.ts';

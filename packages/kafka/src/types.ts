@@ -47,6 +47,42 @@ export interface BatchContext {
 export interface SinkAck {
   /** Offset (inclusive) through which every output is durable, or null when nothing new is. */
   readonly durableThrough?: string | null;
+  /**
+   * Inputs whose outputs can never be written (a produced record over its topic's limit, refused by
+   * the broker for good): the runner sends these inputs to the DLQ with the reason and commits past them.
+   * Every other output of the batch must have been written.
+   */
+  readonly rejected?: readonly SinkRejection[];
+}
+
+export interface SinkRejection {
+  /** Offset of the input message whose output was refused. */
+  readonly offset: string;
+  /** `record_too_large`, `invalid_record`, `not_authorized`, `unknown_topic`, … */
+  readonly reason: string;
+  readonly detail: string;
+}
+
+/**
+ * A durable record of which messages a partition's consumer started and did not finish, so a message
+ * that kills or freezes its worker (a crash, an eviction, SIGKILL) is recognised on redelivery and
+ * sent to the DLQ instead of stalling the partition for good. `scope` names the group and partition.
+ */
+export interface AttemptJournal {
+  /**
+   * A batch starting at `firstOffset` begins. Forgets what is recorded below it (processed) and returns
+   * true when something in the scope was started before without finishing: the batch is then run
+   * watching each message.
+   */
+  beginBatch(scope: string, firstOffset: string): Promise<boolean>;
+  /** The batch ended without a crash (also on a handled failure): its start no longer counts. */
+  endBatch(scope: string, firstOffset: string): Promise<void>;
+  /** Records a watched start of one message; returns how many starts were recorded, this one included. */
+  beginMessage(scope: string, offset: string): Promise<number>;
+  /** The watched message finished (or was handed back): forget its starts. */
+  endMessage(scope: string, offset: string): Promise<void>;
+  /** The message overran its budget: any later delivery goes straight to the DLQ. */
+  giveUp(scope: string, offset: string): Promise<void>;
 }
 
 export interface Sink<O> {
@@ -100,6 +136,21 @@ export interface BatchConsumerOptions<O> {
   readonly flushIntervalMs?: number;
   /** Called when the consumer crashed and kafkajs will not restart it. */
   readonly onCrash?: (error: Error) => void;
+  /**
+   * Time one message may take (all its attempts): past it the message goes to the DLQ as
+   * `processing_timeout` and the partition moves on. Default 10 s (`MESSAGE_BUDGET_MS`).
+   */
+  readonly messageBudgetMs?: number;
+  /**
+   * Remembers started messages durably (Redis): a message that crashed or froze its worker is sent to
+   * the DLQ as `processing_timeout` once it was started `maxStarts` times under watch. Without one,
+   * only the in-process budget applies.
+   */
+  readonly journal?: AttemptJournal;
+  /** Watched starts without finishing after which a message is DLQ'd. Default 2 (`MESSAGE_MAX_STARTS`). */
+  readonly maxStarts?: number;
+  /** close() resolves within this time even when the batch in flight does not finish. Default 30 s. */
+  readonly closeTimeoutMs?: number;
 }
 
 export interface BatchConsumer {
