@@ -39,6 +39,31 @@ export interface RollupWriterOptions extends KeyspaceOptions {
   readonly cachedRollupsPerShard?: number;
   /** Newest comments kept per verbatim list (rollup × aspect × label) and shard. Default 200. */
   readonly verbatimsPerScope?: number;
+  /** Days an hour bucket is kept after its hour ends (it expires in Redis then). Default 90. */
+  readonly hourRetentionDays?: number;
+  /** Days a day bucket (and its feed-day membership) is kept after its day ends. Default 1,095 (3 years). */
+  readonly dayRetentionDays?: number;
+}
+
+/** How long hour and day buckets are kept unless configured otherwise. */
+export const DEFAULT_HOUR_RETENTION_DAYS = 90;
+export const DEFAULT_DAY_RETENTION_DAYS = 1_095;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * When a bucket expires: the end of its hour or day plus the retention. A bucket past it is neither
+ * read nor written (adding to it would bring back a key Redis already dropped, or leave a negative
+ * count when a version inside it is replaced); the all-time bucket never expires.
+ */
+export function bucketExpiresAt(
+  granularity: 'hour' | 'day',
+  bucket: string,
+  retention: { hourRetentionDays: number; dayRetentionDays: number },
+): number {
+  if (granularity === 'hour')
+    return Date.parse(`${bucket}:00:00Z`) + HOUR_MS + retention.hourRetentionDays * DAY_MS;
+  return Date.parse(`${bucket}T00:00:00Z`) + DAY_MS + retention.dayRetentionDays * DAY_MS;
 }
 
 /** A rollup that changed: its id (`o`, `c:…`, `s:…`) and bucket (`a`, `d:YYYY-MM-DD`, `h:YYYY-MM-DDTHH`). */
@@ -149,6 +174,27 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
   const alertsKept = options.alertsKept ?? 200;
   const maxVersions = options.cachedVersionsPerShard ?? 10_000;
   const maxRollups = options.cachedRollupsPerShard ?? 5_000;
+  const retention = {
+    hourRetentionDays: options.hourRetentionDays ?? DEFAULT_HOUR_RETENTION_DAYS,
+    dayRetentionDays: options.dayRetentionDays ?? DEFAULT_DAY_RETENTION_DAYS,
+  };
+  for (const [name, days] of Object.entries(retention))
+    if (!(days > 0)) throw new Error(`${name} must be positive, got ${days}`);
+  /** Expiry times by bucket, computed once per bucket name. */
+  const expiries = new Map<string, number>();
+  const expiresAt = (kind: BucketKind, bucket: string): number => {
+    const name = suffixOf(kind, bucket);
+    let at = expiries.get(name);
+    if (at === undefined) {
+      at = bucketExpiresAt(kind === HOUR ? 'hour' : 'day', bucket, retention);
+      if (expiries.size >= 100_000) expiries.clear();
+      expiries.set(name, at);
+    }
+    return at;
+  };
+  /** Whether a bucket is still kept at `now` (the all-time bucket always is). */
+  const kept = (kind: BucketKind, bucket: string, now: number): boolean =>
+    kind === ALL || expiresAt(kind, bucket) > now;
   const verbatimCap = options.verbatimsPerScope ?? DEFAULT_VERBATIMS_PER_SCOPE;
   if (!Number.isInteger(verbatimCap) || verbatimCap < 1)
     throw new Error(`verbatimsPerScope must be a positive integer, got ${verbatimCap}`);
@@ -191,6 +237,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
     ids: readonly string[],
     recs: readonly VersionRecord[],
     lists: readonly string[],
+    now: number,
   ): Promise<number> => {
     const wantIds = [...new Set(ids.filter((id) => !state.versions.has(id)))];
     const wanted: Wanted[] = [];
@@ -205,8 +252,8 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       for (const rid of rec.s) {
         const cache = state.rollups.get(rid);
         if (!cache?.all) want(rid, ALL, '');
-        if (!cache?.days.has(rec.d)) want(rid, DAY, rec.d);
-        if (!cache?.hours.has(rec.h)) want(rid, HOUR, rec.h);
+        if (!cache?.days.has(rec.d) && kept(DAY, rec.d, now)) want(rid, DAY, rec.d);
+        if (!cache?.hours.has(rec.h) && kept(HOUR, rec.h, now)) want(rid, HOUR, rec.h);
       }
     }
     const wantLists = [...new Set(lists.filter((key) => !state.lists.has(key)))];
@@ -282,6 +329,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         batch.map((c) => c.feedbackId),
         recs,
         recs.map((rec) => listKey(rec.c)),
+        now,
       );
       // The buckets and lists of the versions being replaced.
       const prevs = batch.map((c) => owned.versions.get(c.feedbackId)).filter((p) => !!p);
@@ -292,6 +340,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
           [],
           prevs,
           prevs.map((prev) => listKey(prev.c)),
+          now,
         );
 
       const touched: Touched[] = [];
@@ -312,8 +361,9 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
           const cache = owned.rollups.get(rid)!;
           if (markSeen(cache, batchNo)) used.push(cache);
           addInto(touch(rid, cache, ALL, ''), fields, sign);
-          addInto(touch(rid, cache, DAY, rec.d), fields, sign);
-          addInto(touch(rid, cache, HOUR, rec.h), fields, sign);
+          // Buckets past their retention are gone from Redis: they take no part any more.
+          if (kept(DAY, rec.d, now)) addInto(touch(rid, cache, DAY, rec.d), fields, sign);
+          if (kept(HOUR, rec.h, now)) addInto(touch(rid, cache, HOUR, rec.h), fields, sign);
         }
       };
 
@@ -341,7 +391,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         const rec = recs[i]!;
         if (prev) {
           add(prev, -1);
-          days.add(prev.d);
+          if (kept(DAY, prev.d, now)) days.add(prev.d);
           if (prev.c !== rec.c) {
             const lf = listKey(prev.c);
             // Added earlier in this batch (an earlier version) or already in Redis: either way, out.
@@ -370,7 +420,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
           verbatimBodies.delete(c.feedbackId);
         }
         add(rec, 1);
-        days.add(rec.d);
+        if (kept(DAY, rec.d, now)) days.add(rec.d);
         owned.versions.set(c.feedbackId, rec);
         versionArgs.push(c.feedbackId, JSON.stringify(rec));
         summaryArgs.push(c.feedbackId, JSON.stringify(c.summary));
@@ -395,6 +445,8 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       };
       const changed: ChangedRollup[] = [];
       const sets: string[] = [];
+      /** Hour and day buckets: key, value and expiry time (each its own SET … PXAT). */
+      const expiringSets: [string, string, number][] = [];
       const deletes: string[] = [];
       const dayAdds = new Map<string, string[]>();
       const dayRemoves = new Map<string, string[]>();
@@ -403,8 +455,10 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         const key = keys.rollupBySuffix(shard, rid, suffix);
         const alive = isAlive(slot);
         changed.push({ rollupId: rid, bucket: suffix });
-        if (alive) {
+        if (alive && kind === ALL) {
           sets.push(key, encodeSlot(slot, now));
+        } else if (alive) {
+          expiringSets.push([key, encodeSlot(slot, now), expiresAt(kind, bucket)]);
         } else {
           slot.values = [];
           deletes.push(key);
@@ -421,11 +475,15 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
         const part = sets.slice(at, at + MAX_ARGS_PER_COMMAND);
         push('MSET', part[0]!, part.slice(1));
       }
+      for (const [key, value, at] of expiringSets) push('SET', key, [value, 'PXAT', String(at)]);
       for (let at = 0; at < deletes.length; at += MAX_ARGS_PER_COMMAND) {
         const part = deletes.slice(at, at + MAX_ARGS_PER_COMMAND);
         push('DEL', part[0]!, part.slice(1));
       }
-      for (const [day, members] of dayAdds) push('SADD', keys.dayMembers(shard, day), members);
+      for (const [day, members] of dayAdds) {
+        push('SADD', keys.dayMembers(shard, day), members);
+        push('PEXPIREAT', keys.dayMembers(shard, day), [String(expiresAt(DAY, day))]);
+      }
       for (const [day, members] of dayRemoves) push('SREM', keys.dayMembers(shard, day), members);
       push('HSET', keys.versions(shard), versionArgs);
       push('HSET', keys.summaries(shard), summaryArgs);
@@ -469,7 +527,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       }
       push('SADD', keys.customers(shard), [...customers]);
       if (segments.size > 0) push('SADD', keys.segments(shard), [...segments]);
-      push('SADD', keys.dirtyDays(shard), [...days]);
+      if (days.size > 0) push('SADD', keys.dirtyDays(shard), [...days]);
       await write(keys.owner(shard), ops);
       commands += 1;
       for (const cache of used) trimBuckets(cache);

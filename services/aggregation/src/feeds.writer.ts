@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@vocflow/clients';
 import { RetryableError } from '@vocflow/kafka';
 import type { Logger } from '@vocflow/observability';
-import type { Keyspace, RollupReader } from '@vocflow/rollups';
+import { bucketExpiresAt, type Keyspace, type RollupReader } from '@vocflow/rollups';
 import { feedRowOf, toNdjson, toParquet } from './feed-rows.ts';
 import type { ObjectStore } from './object.store.ts';
 
@@ -24,6 +24,30 @@ export interface FeedManifest {
   >;
 }
 
+/** Days the manifest lists unless told otherwise: as long as day buckets are kept (3 years). */
+export const DEFAULT_FEEDS_RETENTION_DAYS = 1_095;
+
+/**
+ * The manifest's days, bounded: only days whose day buckets are still kept (the end of the day plus
+ * `retentionDays` lies after `now`) and none more than a day ahead, sorted. The files of a dropped day
+ * stay in the bucket; the manifest just stops naming them, so it cannot grow without bound.
+ */
+export function boundedManifestDays<T>(
+  days: Readonly<Record<string, T>>,
+  now: number,
+  retentionDays: number,
+): Record<string, T> {
+  const newest = new Date(now + 86_400_000).toISOString().slice(0, 10);
+  const retention = { hourRetentionDays: retentionDays, dayRetentionDays: retentionDays };
+  return Object.fromEntries(
+    Object.entries(days)
+      .filter(
+        ([d]) => /^\d{4}-\d{2}-\d{2}$/.test(d) && d <= newest && bucketExpiresAt('day', d, retention) > now,
+      )
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
 export interface FeedsWriter {
   /** Writes every day changed since the last run; returns the days written. */
   runOnce(): Promise<string[]>;
@@ -42,6 +66,8 @@ export function createFeedsWriter(deps: {
   reader: Pick<RollupReader, 'dayRollups'>;
   store: ObjectStore;
   intervalMs: number;
+  /** Days the manifest keeps listing (ROLLUP_DAY_RETENTION_DAYS). Default 1,095. */
+  retentionDays?: number;
   logger: Logger;
   /** Start the schedule (false: only runOnce). */
   schedule?: boolean;
@@ -101,7 +127,11 @@ export function createFeedsWriter(deps: {
         : { schema: 'vocflow.feeds.manifest.v1', updatedAt: '', days: {} };
       const entries = { ...manifest.days };
       for (const day of days) entries[day] = await writeDay(day);
-      const sorted = Object.fromEntries(Object.entries(entries).sort(([a], [b]) => a.localeCompare(b)));
+      const sorted = boundedManifestDays(
+        entries,
+        Date.now(),
+        deps.retentionDays ?? DEFAULT_FEEDS_RETENTION_DAYS,
+      );
       const next: FeedManifest = {
         schema: 'vocflow.feeds.manifest.v1',
         updatedAt: new Date().toISOString(),

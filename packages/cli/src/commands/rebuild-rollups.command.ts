@@ -46,6 +46,8 @@ export function registerRebuildRollups(program: Command): void {
             shards: config.rollups.shards,
             latestPerCustomer: config.rollups.latestPerCustomer,
             verbatimsPerScope: config.rollups.verbatimsPerScope,
+            hourRetentionDays: config.rollups.hourRetentionDays,
+            dayRetentionDays: config.rollups.dayRetentionDays,
           }),
           ...(options.from ? { from: options.from } : {}),
           ...(options.to ? { to: options.to } : {}),
