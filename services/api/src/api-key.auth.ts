@@ -1,22 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import { problems } from './problem.ts';
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 /**
- * Bearer-token check against the configured keys (several at once, for rotation). Keys are compared
- * as SHA-256 digests in constant time, so neither their length nor their prefix leaks.
+ * The query API's keys come from @vocflow/http (QUERY_API_KEYS read, QUERY_API_KEYS_PII read with
+ * contact details, ERASE_API_KEYS erase; INGEST_API_KEYS are known so that an ingest key gets 403).
  */
-export function createApiKeyCheck(keys: readonly string[]): (request: FastifyRequest) => Promise<void> {
-  const digests = keys.map(digest);
-  return async function checkApiKey(request) {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) throw problems.unauthorized();
-    const given = digest(match[1]);
-    let ok = false;
-    for (const candidate of digests) ok = timingSafeEqual(given, candidate) || ok;
-    if (!ok) throw problems.unauthorized();
-  };
+
+/** What counts as contact details of a customer profile: shown only to keys with `read:contact`. */
+export const CONTACT_FIELDS = ['email', 'phone', 'name', 'handles'] as const;
+
+/** The profile without its contact details (the attributes keep only what is not contact data). */
+export function withoutContact<T extends Record<string, unknown>>(
+  profile: T,
+): Omit<T, (typeof CONTACT_FIELDS)[number]> {
+  const copy: Record<string, unknown> = { ...profile };
+  for (const field of CONTACT_FIELDS) delete copy[field];
+  return copy as Omit<T, (typeof CONTACT_FIELDS)[number]>;
 }

@@ -4,6 +4,7 @@ import { derive, driversOf, emptyCounters } from '@vocflow/rollups';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApiApp } from './app.ts';
+import { failingAsRedis } from './redis-dependency.ts';
 import { addCounters } from './rollup-queries.adapter.ts';
 import type { Bucket, FeedFile, RollupQueries, SegmentCounters } from './rollup-queries.ts';
 
@@ -210,10 +211,10 @@ describe('query API', () => {
   it('answers 404 for an unknown segment or customer', async () => {
     const segment = await app.inject({ method: 'GET', url: '/v1/segments/tier%3Anope', headers: auth });
     expect(segment.statusCode).toBe(404);
-    expect(segment.json().type).toMatch(/segment_not_found$/);
+    expect(segment.json().type).toMatch(/segment-not-found$/);
     const customer = await app.inject({ method: 'GET', url: '/v1/customers/ghost', headers: auth });
     expect(customer.statusCode).toBe(404);
-    expect(customer.json().type).toMatch(/customer_not_found$/);
+    expect(customer.json().type).toMatch(/customer-not-found$/);
   });
 
   it("gives a customer's profile, totals, series and latest feedback", async () => {
@@ -267,16 +268,19 @@ describe('query API', () => {
 });
 
 describe('query API with Redis down', () => {
-  it('answers 503 with Retry-After when the store fails to connect', async () => {
+  it('answers 503 with Retry-After when the store fails while Redis is not ready', async () => {
     const broken = new Error("Stream isn't writeable and enableOfflineQueue options is false");
     const app = await buildApiApp({
       logger: createLogger({ service: 'api-test', level: 'silent' }),
       registry: createRegistry('api-test'),
       checks: [],
-      queries: {
-        ...fakeQueries({ overall: emptyCounters(), segments: {} }),
-        listSegments: () => Promise.reject(broken),
-      },
+      queries: failingAsRedis(
+        {
+          ...fakeQueries({ overall: emptyCounters(), segments: {} }),
+          listSegments: () => Promise.reject(broken),
+        },
+        () => false,
+      ),
       pipeline: { counts: async () => null },
       feeds: { list: async () => [] },
       apiKeys: [KEY],

@@ -1,9 +1,9 @@
+import { createErrorHandler, createKeyring, type Keyring, notFoundHandler } from '@vocflow/http';
 import { opsRoutes, type ReadinessCheck, type Registry } from '@vocflow/observability';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { dashboardRoutes } from './dashboard.routes.ts';
 import { openApiDocument } from './openapi.ts';
-import { errorHandler, problems, sendProblem } from './problem.ts';
 import type { FeedLister, PipelineCounter, RollupQueries } from './rollup-queries.ts';
 import { v1Routes } from './v1.routes.ts';
 
@@ -14,11 +14,16 @@ export interface ApiAppOptions {
   readonly queries: RollupQueries;
   readonly pipeline: PipelineCounter;
   readonly feeds: FeedLister;
-  readonly apiKeys: readonly string[];
+  /** The keys and their scopes (QUERY_API_KEYS, …); `apiKeys` alone are the deprecated API_KEYS. */
+  readonly keyring?: Keyring;
+  readonly apiKeys?: readonly string[];
   readonly cacheControl: string;
   readonly version: string;
   readonly clock?: () => Date;
 }
+
+/** `Retry-After` of a 503 when Redis, S3 or Kafka is down. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 /** The query API's HTTP edge, without listening: `main.ts` listens, tests use `inject()`. */
 export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstance> {
@@ -28,14 +33,8 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, problems.notFound(request.url.split('?')[0] ?? '')),
-  );
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode >= 500)
-      request.log.error({ status: reply.statusCode, url: request.routeOptions.url }, 'request failed');
-  });
+  app.setErrorHandler(createErrorHandler({ retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS }));
+  app.setNotFoundHandler(notFoundHandler);
 
   await app.register(opsRoutes, { registry: options.registry, checks: options.checks });
   await app.register(dashboardRoutes);
@@ -48,7 +47,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     queries: options.queries,
     pipeline: options.pipeline,
     feeds: options.feeds,
-    apiKeys: options.apiKeys,
+    keyring: options.keyring ?? createKeyring({ legacy: options.apiKeys ?? [] }),
     cacheControl: options.cacheControl,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -1,7 +1,6 @@
 import {
   type Env,
   envInt,
-  envList,
   envPort,
   envString,
   kafkaEnv,
@@ -13,6 +12,7 @@ import {
   toRedisConfig,
   toS3Config,
 } from '@vocflow/config';
+import { apiKeysEnv, toApiKeyLists } from '@vocflow/http';
 import { z } from 'zod';
 
 export const ApiEnv = z
@@ -23,8 +23,8 @@ export const ApiEnv = z
     ...logEnv,
     API_PORT: envPort(8081),
     API_HOST: envString('0.0.0.0'),
-    /** Bearer keys accepted on /v1 (comma-separated; several at once for rotation). */
-    API_KEYS: envList([]).refine((keys) => keys.length > 0, 'at least one API key is required'),
+    /** Bearer keys by scope (comma-separated; several at once for rotation); see @vocflow/http. */
+    ...apiKeysEnv,
     /** `Cache-Control` max-age of /v1 answers, seconds. */
     API_CACHE_MAX_AGE_SECONDS: envInt(5, { min: 0, max: 3600 }),
     /** Lifetime of the presigned feed URLs, seconds. */
@@ -32,9 +32,18 @@ export const ApiEnv = z
     /** How long the Kafka ingest/DLQ counts are reused, ms. */
     API_PIPELINE_COUNTS_CACHE_MS: envInt(5000, { min: 0 }),
   })
+  .superRefine((env, ctx) => {
+    if (env.QUERY_API_KEYS.length + env.QUERY_API_KEYS_PII.length + env.API_KEYS.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUERY_API_KEYS'],
+        message:
+          'at least one key that can read is required (QUERY_API_KEYS, QUERY_API_KEYS_PII or API_KEYS)',
+      });
+  })
   .transform((env) => ({
     http: { port: env.API_PORT, host: env.API_HOST },
-    apiKeys: env.API_KEYS,
+    apiKeys: toApiKeyLists(env),
     cacheMaxAgeSeconds: env.API_CACHE_MAX_AGE_SECONDS,
     feedUrlTtlSeconds: env.API_FEED_URL_TTL_SECONDS,
     pipelineCountsCacheMs: env.API_PIPELINE_COUNTS_CACHE_MS,

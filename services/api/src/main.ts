@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createRedis, createS3, type RedisClient } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
 import { topicNames } from '@vocflow/contracts';
+import { createKeyring } from '@vocflow/http';
 import { createKafka } from '@vocflow/kafka';
 import {
   createLogger,
@@ -17,6 +18,7 @@ import { buildApiApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createS3FeedLister } from './feeds.s3.ts';
 import { createKafkaPipelineCounter } from './pipeline-counts.kafka.ts';
+import { failingAsRedis } from './redis-dependency.ts';
 import { createRollupQueries } from './rollup-queries.adapter.ts';
 
 /** The api package's version: in every log line, /healthz and the OpenAPI document. */
@@ -46,6 +48,8 @@ export async function start(
   const logger =
     overrides.logger ?? createLogger({ service: 'api', version: VERSION, level: config.logLevel });
   logger.info({ config: redact(config) }, 'configuration loaded');
+  if (config.apiKeys.legacy.length > 0)
+    logger.warn('API_KEYS is deprecated: use QUERY_API_KEYS to read and INGEST_API_KEYS to write');
   const shutdown = createShutdown(logger);
 
   const redis = overrides.redis ?? createRedis(config.redis, { name: 'vocflow-api' });
@@ -69,7 +73,10 @@ export async function start(
     logger,
     registry,
     checks: [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }],
-    queries: createRollupQueries(createRollupReader(redis, { keyPrefix: config.redis.keyPrefix })),
+    queries: failingAsRedis(
+      createRollupQueries(createRollupReader(redis, { keyPrefix: config.redis.keyPrefix })),
+      () => redis.status === 'ready',
+    ),
     pipeline,
     feeds: createS3FeedLister({
       s3,
@@ -77,7 +84,7 @@ export async function start(
       prefix: config.s3.prefix,
       urlTtlSeconds: config.feedUrlTtlSeconds,
     }),
-    apiKeys: config.apiKeys,
+    keyring: createKeyring(config.apiKeys),
     cacheControl: `private, max-age=${config.cacheMaxAgeSeconds}`,
     version: VERSION,
   });

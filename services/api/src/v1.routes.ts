@@ -1,6 +1,7 @@
 import type { RollupCounters } from '@vocflow/contracts';
+import { grantedScopes, type Keyring, requireScope } from '@vocflow/http';
 import type { FastifyPluginAsync } from 'fastify';
-import { createApiKeyCheck } from './api-key.auth.ts';
+import { withoutContact } from './api-key.auth.ts';
 import { sendCached } from './http-cache.ts';
 import { problems } from './problem.ts';
 import {
@@ -22,7 +23,8 @@ export interface V1RoutesOptions {
   readonly queries: RollupQueries;
   readonly pipeline: PipelineCounter;
   readonly feeds: FeedLister;
-  readonly apiKeys: readonly string[];
+  /** Every /v1 route needs a key with the `read` scope; contact details need `read:contact`. */
+  readonly keyring: Keyring;
   /** `Cache-Control` of every /v1 answer. */
   readonly cacheControl: string;
   readonly clock?: () => Date;
@@ -69,7 +71,7 @@ async function requireSegment(queries: RollupQueries, segmentId: string): Promis
 export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options) => {
   const { queries, pipeline, feeds, cacheControl } = options;
   const clock = options.clock ?? (() => new Date());
-  app.addHook('onRequest', createApiKeyCheck(options.apiKeys));
+  app.addHook('onRequest', requireScope(options.keyring, 'read'));
 
   app.get('/overview', async (request, reply) => {
     const { limit, range } = parseOverviewQuery(request.query, clock());
@@ -132,7 +134,10 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options
     ]);
     const body = {
       customerId,
-      profile: customer.profile,
+      profile:
+        customer.profile && !grantedScopes(request).has('read:contact')
+          ? withoutContact(customer.profile)
+          : customer.profile,
       allTime: view(queries, allTime ?? queries.empty()),
       ...series,
       latestFeedback: latest,
