@@ -60,6 +60,28 @@ export const toTopicPolicyConfig = (
   dlqRetentionDays: env.DLQ_RETENTION_DAYS,
 });
 
+/** The Kafka runner of the workers (packages/kafka/src/consumer.ts). */
+export const runnerEnv = {
+  /**
+   * Time one message may take (all its attempts): past it the message goes to the DLQ as
+   * `processing_timeout` and its partition moves on.
+   */
+  MESSAGE_BUDGET_MS: envInt(10_000, { min: 100, max: 600_000 }),
+  /**
+   * A message that crashed or froze its worker this many times under watch (recorded in Redis before
+   * it runs) goes to the DLQ as `processing_timeout` on its next delivery, without running again.
+   */
+  MESSAGE_MAX_STARTS: envInt(2, { min: 1, max: 100 }),
+};
+export interface RunnerConfig {
+  readonly messageBudgetMs: number;
+  readonly maxStarts: number;
+}
+export const toRunnerConfig = (env: z.output<z.ZodObject<typeof runnerEnv>>): RunnerConfig => ({
+  messageBudgetMs: env.MESSAGE_BUDGET_MS,
+  maxStarts: env.MESSAGE_MAX_STARTS,
+});
+
 export const redisEnv = {
   REDIS_URL: envUrlWithScheme('redis://127.0.0.1:6379', ['redis:', 'rediss:']),
   /** Prefix for every Redis key this deployment writes. */

@@ -153,6 +153,9 @@ export interface BatchConsumerOptions<O> {
   readonly closeTimeoutMs?: number;
 }
 
+/** The no-stall limits a service passes through to its consumers (configuration + journal). */
+export type RunnerLimits = Pick<BatchConsumerOptions<unknown>, 'messageBudgetMs' | 'maxStarts' | 'journal'>;
+
 export interface BatchConsumer {
   start(): Promise<void>;
   /** Idempotent: stops fetching, finishes and commits the batch in flight, disconnects. */

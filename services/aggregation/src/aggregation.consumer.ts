@@ -1,5 +1,11 @@
 import { topicNames } from '@vocflow/contracts';
-import { type BatchConsumer, createBatchConsumer, type Sink, type VocflowProducer } from '@vocflow/kafka';
+import {
+  type BatchConsumer,
+  createBatchConsumer,
+  type RunnerLimits,
+  type Sink,
+  type VocflowProducer,
+} from '@vocflow/kafka';
 import type { Logger, Registry } from '@vocflow/observability';
 import type { Kafka } from 'kafkajs';
 import { createAggregationPipeline } from './pipeline.ts';
@@ -15,6 +21,8 @@ export function createAggregationConsumer(deps: {
   registry?: Registry;
   concurrency: number;
   onCrash?: (error: Error) => void;
+  /** Per-message budget and the attempt journal (see the runner's policy). */
+  runner?: RunnerLimits;
 }): BatchConsumer {
   const topics = topicNames(deps.topicPrefix);
   return createBatchConsumer({
@@ -32,5 +40,6 @@ export function createAggregationConsumer(deps: {
     partitionsConsumedConcurrently: deps.concurrency,
     retry: { initialMs: 200, maxMs: 5_000 },
     ...(deps.onCrash ? { onCrash: deps.onCrash } : {}),
+    ...deps.runner,
   });
 }

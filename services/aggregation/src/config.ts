@@ -8,10 +8,12 @@ import {
   logEnv,
   parseConfig,
   redisEnv,
+  runnerEnv,
   s3Env,
   toKafkaConfig,
   topicPolicyEnv,
   toRedisConfig,
+  toRunnerConfig,
   toS3Config,
   toTopicPolicyConfig,
 } from '@vocflow/config';
@@ -20,6 +22,7 @@ import { z } from 'zod';
 
 export const AggregationEnv = z.object({
   ...kafkaEnv,
+  ...runnerEnv,
   ...redisEnv,
   ...s3Env,
   ...logEnv,
@@ -69,6 +72,7 @@ export function loadConfig(env: Env) {
   const e = parseConfig('aggregation', AggregationEnv, env);
   return Object.freeze({
     kafka: toKafkaConfig(e),
+    runner: toRunnerConfig(e),
     redis: toRedisConfig(e),
     s3: toS3Config(e),
     topics: toTopicPolicyConfig(e),

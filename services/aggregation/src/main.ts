@@ -1,7 +1,13 @@
 import { createRedis, createS3 } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
 import { topicNames } from '@vocflow/contracts';
-import { createKafka, createProducer, ensureTopics, kafkaReadiness } from '@vocflow/kafka';
+import {
+  createKafka,
+  createProducer,
+  createRedisAttemptJournal,
+  ensureTopics,
+  kafkaReadiness,
+} from '@vocflow/kafka';
 import {
   createLogger,
   createRegistry,
@@ -105,6 +111,11 @@ export async function start(
     process.exitCode = 1;
     void shutdown.run('consumer crash');
   };
+  const runner = {
+    messageBudgetMs: config.runner.messageBudgetMs,
+    maxStarts: config.runner.maxStarts,
+    journal: createRedisAttemptJournal({ redis, keyPrefix: config.redis.keyPrefix }),
+  };
   const consumer = createAggregationConsumer({
     kafka,
     producer,
@@ -114,6 +125,7 @@ export async function start(
     registry,
     concurrency: config.rollups.concurrency,
     onCrash,
+    runner,
   });
   const archive = config.archive.enabled
     ? createArchiveConsumer({
@@ -125,6 +137,7 @@ export async function start(
         concurrency: config.rollups.concurrency,
         flushIntervalMs: config.archive.maxAgeMs,
         onCrash,
+        runner,
       })
     : null;
   const feeds = config.feeds.enabled

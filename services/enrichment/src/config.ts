@@ -13,9 +13,11 @@ import {
   logEnv,
   parseConfig,
   redisEnv,
+  runnerEnv,
   toInputLimitsConfig,
   toKafkaConfig,
   toRedisConfig,
+  toRunnerConfig,
 } from '@vocflow/config';
 import {
   hydrationEnv,
@@ -39,6 +41,7 @@ const DAY_SECONDS = 24 * 60 * 60;
 export const EnrichmentEnv = z
   .object({
     ...kafkaEnv,
+    ...runnerEnv,
     ...redisEnv,
     ...logEnv,
     ...hydrationEnv,
@@ -97,6 +100,7 @@ export const EnrichmentEnv = z
   })
   .transform((env) => ({
     kafka: toKafkaConfig(env),
+    runner: toRunnerConfig(env),
     redis: toRedisConfig(env),
     logLevel: env.LOG_LEVEL,
     opsPort: env.ENRICHMENT_OPS_PORT,

@@ -4,11 +4,12 @@ import {
   EnrichedFeedback as EnrichedSchema,
   encode,
   FeedbackAlert,
+  type ProfileSnapshot,
 } from '@vocflow/contracts';
 import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
 import type { Logger } from 'pino';
 import { type AlertRule, evaluateAlerts } from './alerts.rules.ts';
-import { type CustomerLookup, profileRefKeys, snapshotOf } from './customer-table.store.ts';
+import { type CustomerLookup, profileRefKeys, type RefKeying, snapshotOf } from './customer-table.store.ts';
 import { type SegmentRule, segmentsFor } from './segments.rules.ts';
 import type { UnlinkedStore } from './unlinked.store.ts';
 
@@ -30,6 +31,10 @@ export interface CustomerLinkerDeps {
   /** Which attributes form automatic segments (default: DEFAULT_SEGMENT_ATTRIBUTES). */
   readonly segmentAttributes?: readonly string[] | undefined;
   readonly alertRules: readonly AlertRule[];
+  /** How the table keys emails and handles (the same keying as the records' references). */
+  readonly keying?: RefKeying | undefined;
+  /** The bounded profile a re-emitted record carries (createRecordProfile); default: the whole snapshot. */
+  readonly recordProfile?: ((snapshot: ProfileSnapshot) => ProfileSnapshot) | undefined;
   readonly logger: Logger;
   readonly now?: () => Date;
   readonly onLinked?: (count: number) => void;
@@ -42,13 +47,14 @@ export function relinked(
   segmentRules: readonly SegmentRule[],
   now: Date,
   segmentAttributes?: readonly string[],
+  recordProfile: (snapshot: ProfileSnapshot) => ProfileSnapshot = (snapshot) => snapshot,
 ): EnrichedFeedback {
   const snapshot = snapshotOf(profile);
   return EnrichedSchema.parse({
     ...record,
     revision: record.revision + 1,
     enrichedAt: now.toISOString(),
-    customer: { ref: record.customer.ref, key: profile.id, profile: snapshot },
+    customer: { ref: record.customer.ref, key: profile.id, profile: recordProfile(snapshot) },
     segments: segmentsFor(
       segmentRules,
       {
@@ -78,7 +84,7 @@ export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
     for (const record of records) {
       const profile = deps.customers.resolve(record.customer.ref);
       if (!profile) continue;
-      const to = relinked(record, profile, deps.segmentRules, at, deps.segmentAttributes);
+      const to = relinked(record, profile, deps.segmentRules, at, deps.segmentAttributes, deps.recordProfile);
       const before = new Set(evaluateAlerts(deps.alertRules, record, at).map((a) => a.alertId));
       const alerts = evaluateAlerts(deps.alertRules, to, at).filter((a) => !before.has(a.alertId));
       linked.push({ from: record, to, alerts });
@@ -104,7 +110,7 @@ export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
   return {
     linkParked: link,
     async linkProfile(profile) {
-      const waiting = await deps.store.find(profileRefKeys(profile));
+      const waiting = await deps.store.find(profileRefKeys(profile, deps.keying));
       return waiting.length === 0 ? 0 : link(waiting);
     },
     async sweep() {

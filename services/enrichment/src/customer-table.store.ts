@@ -10,20 +10,32 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 /** Handles compare without a leading `@` and case-insensitively (`@Acme` = `acme`). */
 export const normalizeHandle = (handle: string): string => handle.trim().replace(/^@+/, '').toLowerCase();
 
+/**
+ * How emails and handles are keyed for joining: normalized, or (with PII redaction) replaced by a
+ * salted pseudonym (see customer-ref.pseudonyms.ts). Either way a key given twice stays the same key,
+ * so a reference already keyed (an enriched record's) resolves like the original.
+ */
+export interface RefKeying {
+  email(email: string): string;
+  handle(handle: string): string;
+}
+
+export const PLAIN_KEYING: RefKeying = { email: normalizeEmail, handle: normalizeHandle };
+
 /** The references of a feedback item, in resolution order: id, then email, then handle. */
-export function refKeys(ref: CustomerRef): RefKey[] {
+export function refKeys(ref: CustomerRef, keying: RefKeying = PLAIN_KEYING): RefKey[] {
   const keys: RefKey[] = [];
   if (ref.id) keys.push({ kind: 'id', value: ref.id });
-  if (ref.email) keys.push({ kind: 'email', value: normalizeEmail(ref.email) });
-  if (ref.handle) keys.push({ kind: 'handle', value: normalizeHandle(ref.handle) });
+  if (ref.email) keys.push({ kind: 'email', value: keying.email(ref.email) });
+  if (ref.handle) keys.push({ kind: 'handle', value: keying.handle(ref.handle) });
   return keys;
 }
 
 /** The references that name a profile: its id, its email, each handle. */
-export function profileRefKeys(profile: CustomerProfile): RefKey[] {
+export function profileRefKeys(profile: CustomerProfile, keying: RefKeying = PLAIN_KEYING): RefKey[] {
   const keys: RefKey[] = [{ kind: 'id', value: profile.id }];
-  if (profile.email) keys.push({ kind: 'email', value: normalizeEmail(profile.email) });
-  for (const handle of profile.handles) keys.push({ kind: 'handle', value: normalizeHandle(handle) });
+  if (profile.email) keys.push({ kind: 'email', value: keying.email(profile.email) });
+  for (const handle of profile.handles) keys.push({ kind: 'handle', value: keying.handle(handle) });
   return keys;
 }
 
@@ -44,11 +56,18 @@ export interface CustomerLookup {
   resolve(ref: CustomerRef): CustomerProfile | undefined;
 }
 
-/** The local copy of `customers.v1`: profiles by id, with indexes by lowercased email and handle. */
+/** The local copy of `customers.v1`: profiles by id, with indexes by keyed email and handle. */
 export class CustomerTable implements CustomerLookup {
   readonly #byId = new Map<string, CustomerProfile>();
   readonly #byEmail = new Map<string, string>();
   readonly #byHandle = new Map<string, string>();
+
+  /** How emails and handles are indexed and looked up (default: normalized). */
+  readonly keying: RefKeying;
+
+  constructor(keying: RefKeying = PLAIN_KEYING) {
+    this.keying = keying;
+  }
 
   get size(): number {
     return this.#byId.size;
@@ -57,8 +76,8 @@ export class CustomerTable implements CustomerLookup {
   upsert(profile: CustomerProfile): void {
     this.delete(profile.id);
     this.#byId.set(profile.id, profile);
-    if (profile.email) this.#byEmail.set(normalizeEmail(profile.email), profile.id);
-    for (const handle of profile.handles) this.#byHandle.set(normalizeHandle(handle), profile.id);
+    if (profile.email) this.#byEmail.set(this.keying.email(profile.email), profile.id);
+    for (const handle of profile.handles) this.#byHandle.set(this.keying.handle(handle), profile.id);
   }
 
   delete(id: string): void {
@@ -66,11 +85,11 @@ export class CustomerTable implements CustomerLookup {
     if (!old) return;
     this.#byId.delete(id);
     if (old.email) {
-      const email = normalizeEmail(old.email);
+      const email = this.keying.email(old.email);
       if (this.#byEmail.get(email) === id) this.#byEmail.delete(email);
     }
     for (const handle of old.handles) {
-      const h = normalizeHandle(handle);
+      const h = this.keying.handle(handle);
       if (this.#byHandle.get(h) === id) this.#byHandle.delete(h);
     }
   }
@@ -85,11 +104,11 @@ export class CustomerTable implements CustomerLookup {
       if (byId) return byId;
     }
     if (ref.email) {
-      const id = this.#byEmail.get(normalizeEmail(ref.email));
+      const id = this.#byEmail.get(this.keying.email(ref.email));
       if (id) return this.#byId.get(id);
     }
     if (ref.handle) {
-      const id = this.#byHandle.get(normalizeHandle(ref.handle));
+      const id = this.#byHandle.get(this.keying.handle(ref.handle));
       if (id) return this.#byId.get(id);
     }
     return undefined;

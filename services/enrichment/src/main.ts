@@ -7,6 +7,7 @@ import {
   createBatchConsumer,
   createKafka,
   createProducer,
+  createRedisAttemptJournal,
   kafkaReadiness,
   type VocflowProducer,
 } from '@vocflow/kafka';
@@ -214,6 +215,9 @@ export async function start(
     producer,
     logger,
     registry,
+    messageBudgetMs: config.runner.messageBudgetMs,
+    maxStarts: config.runner.maxStarts,
+    ...(redis ? { journal: createRedisAttemptJournal({ redis, keyPrefix: config.redis.keyPrefix }) } : {}),
     process: async (message) => {
       const result = await pipeline(message);
       if (result.kind === 'ok' && result.value.awaitsProfile) metrics.parked.inc();

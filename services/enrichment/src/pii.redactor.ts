@@ -3,6 +3,8 @@ import { createHmac } from 'node:crypto';
 export type PiiKind = 'email' | 'phone' | 'card' | 'idcard';
 
 export interface PiiRedactor {
+  /** False when redaction is turned off (`PII_REDACTION=false`): `redact` returns its input. */
+  readonly enabled: boolean;
   /** The text with emails, phone numbers, card numbers and ID-card numbers replaced by tokens. */
   redact(text: string): string;
 }
@@ -424,6 +426,7 @@ export function createPiiRedactor(settings: PiiRedactorSettings): PiiRedactor {
     return `[${kind}:${hash}]`;
   };
   return {
+    enabled: settings.enabled,
     redact(text) {
       if (!settings.enabled || text.length === 0) return text;
       const work: Work = { steps: 0 };

@@ -53,12 +53,8 @@ describe('enrichment pipeline', () => {
     customers.upsert(profile());
     const out = await enrich(pipeline, rawFeedback());
     expect(out.enriched.customer.key).toBe('cus-acme');
-    expect(out.enriched.customer.profile).toEqual({
-      name: 'Acme Ltd',
-      tier: 'Enterprise',
-      region: 'EMEA',
-      attributes: { industry_group: 'Manufacturing', beta: true, seats: 250 },
-    });
+    // The record carries only what downstream reads of the profile (the alert rules read tier).
+    expect(out.enriched.customer.profile).toEqual({ tier: 'Enterprise', region: 'EMEA', attributes: {} });
     // Only the listed attributes form segments (SEGMENT_ATTRIBUTES), not every profile attribute.
     expect(out.enriched.segments).toEqual([
       'channel:survey',

@@ -1,7 +1,8 @@
 import { type InboundMessage, pipe, type StepResult } from '@vocflow/kafka';
 import type { AlertRule } from './alerts.rules.ts';
-import type { CustomerLookup } from './customer-table.store.ts';
+import type { CustomerLookup, RefKeying } from './customer-table.store.ts';
 import type { PiiRedactor } from './pii.redactor.ts';
+import { createRecordProfile } from './record-profile.ts';
 import type { SegmentRule } from './segments.rules.ts';
 import { createApplyInputLimitsStep, type InputLimits } from './steps/apply-input-limits.step.ts';
 import { createAssignSegmentsStep } from './steps/assign-segments.step.ts';
@@ -18,6 +19,10 @@ export interface PipelineDeps {
   readonly analyzer: Analyzer;
   readonly customers: CustomerLookup;
   readonly redactor: PiiRedactor;
+  /** With PII redaction: how the customer reference's email and handle are pseudonymized in the record. */
+  readonly keying?: RefKeying | undefined;
+  /** Characters of an item's text the analyser scores (default DEFAULT_ANALYSIS_MAX_CHARS). */
+  readonly analysisMaxChars?: number | undefined;
   readonly segmentRules: readonly SegmentRule[];
   /** Which attributes form automatic segments (default: DEFAULT_SEGMENT_ATTRIBUTES). */
   readonly segmentAttributes?: readonly string[] | undefined;
@@ -39,9 +44,14 @@ export function createEnrichmentPipeline(
     createApplyInputLimitsStep(deps.inputLimits),
     createResolveCustomerStep({ customers: deps.customers }),
     createNormalizeScoresStep(),
-    createScoreSentimentStep({ analyzer: deps.analyzer }),
+    createScoreSentimentStep({ analyzer: deps.analyzer, maxChars: deps.analysisMaxChars }),
     createAssignSegmentsStep({ rules: deps.segmentRules, attributes: deps.segmentAttributes }),
-    createBuildEnrichedStep({ redactor: deps.redactor, now }),
+    createBuildEnrichedStep({
+      redactor: deps.redactor,
+      now,
+      keying: deps.keying,
+      recordProfile: createRecordProfile({ alertRules: deps.alertRules, redactor: deps.redactor }),
+    }),
     createEvaluateAlertsStep({ rules: deps.alertRules, now }),
   );
   return async (message) => pipeline(message);
