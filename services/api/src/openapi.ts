@@ -106,6 +106,7 @@ const common = {
   '304': { description: 'Not modified (If-None-Match matched the ETag)' },
   '400': problem('Invalid query parameters'),
   '401': problem('Missing or invalid API key'),
+  '403': problem('The API key does not have the read scope (an ingest or erase key)'),
   '503': problem('Redis or another dependency is unavailable; retry after Retry-After seconds'),
 };
 
@@ -285,7 +286,14 @@ export function openApiDocument(version: string) {
       },
     },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'one of API_KEYS' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'a key with the read scope: one of QUERY_API_KEYS, QUERY_API_KEYS_PII (contact details too) or the deprecated API_KEYS',
+        },
+      },
       schemas: {
         Counters,
         Metrics,
