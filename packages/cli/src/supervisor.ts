@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -177,4 +178,21 @@ export async function waitForHttp(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return false;
+}
+
+/** True when something already listens on `port` (any address), so a service could not bind it. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(false)));
+  });
+}
+
+/** The services whose port is already taken (port 0 means "any free port" and is never taken). */
+export async function portsInUse<N extends string>(
+  services: readonly { name: N; port: number }[],
+): Promise<{ name: N; port: number }[]> {
+  const taken = await Promise.all(services.map((s) => (s.port === 0 ? false : portInUse(s.port))));
+  return services.filter((_, i) => taken[i]);
 }

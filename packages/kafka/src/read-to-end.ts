@@ -7,6 +7,8 @@ export interface ReadToEndOptions {
   /** Progress: records read so far and the total to read. */
   readonly onProgress?: (read: number, total: number) => void;
   readonly timeoutMs?: number;
+  /** Put before the throwaway group's name, like the deployment's other groups (VOCFLOW_TOPIC_PREFIX). */
+  readonly groupPrefix?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function readTopicToEnd(
     await admin.disconnect();
   }
   if (ends.size === 0) return 0;
-  const groupId = `vocflow-reader-${randomUUID()}`;
+  const groupId = `${options.groupPrefix ?? ''}vocflow-reader-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   let read = 0;
   const remaining = new Set(ends.keys());

@@ -21,6 +21,35 @@ export interface RebuildOptions {
   /** Items per apply call (one script call per shard). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RebuildProgress) => void;
+  /**
+   * A failed apply (Redis unreachable or not ready, a write fenced by the live consumer) is retried up to
+   * `attempts` times in all, backing off from `backoffMs` (doubling, at most 5 s). Applying is idempotent
+   * and a rejected apply wrote nothing of its shard, so a retry never counts an item twice.
+   */
+  readonly retry?: { readonly attempts: number; readonly backoffMs: number };
+  /** Told about each retry (the CLI prints it). */
+  readonly onRetry?: (attempt: number, error: Error) => void;
+}
+
+/** Retries of a failed apply unless RebuildOptions.retry says otherwise. */
+export const REBUILD_RETRY = { attempts: 8, backoffMs: 250 } as const;
+
+/** Runs `work`, retrying a rejection with exponential backoff; the last error is rethrown. */
+export async function withRetry<T>(
+  work: () => Promise<T>,
+  retry: { readonly attempts: number; readonly backoffMs: number },
+  onRetry?: (attempt: number, error: Error) => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= retry.attempts) throw error;
+      onRetry?.(attempt, error as Error);
+      const delay = Math.min(retry.backoffMs * 2 ** (attempt - 1), 5_000);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** The archive objects of the days in range, by day then name. */
@@ -52,7 +81,12 @@ export async function rebuildRollups(options: RebuildOptions): Promise<RebuildPr
   let pending: Contribution[] = [];
   const flush = async () => {
     if (pending.length === 0) return;
-    const outcome = await options.writer.apply(pending);
+    const batch = pending;
+    const outcome = await withRetry(
+      () => options.writer.apply(batch),
+      options.retry ?? REBUILD_RETRY,
+      options.onRetry,
+    );
     progress = { ...progress, applied: progress.applied + outcome.applied };
     pending = [];
   };

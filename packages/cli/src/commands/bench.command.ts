@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { arg, integer } from '../options.ts';
 
 /** `vocflow bench [--quick]`: baselines and pipeline figures → bench/report.json and bench/REPORT.md. */
 export function registerBench(program: Command): void {
@@ -8,7 +9,11 @@ export function registerBench(program: Command): void {
       'measure the pipeline against its own baselines on the local stack; writes bench/report.json and bench/REPORT.md',
     )
     .option('--quick', 'a short run (under 5 minutes) that writes the same report', false)
-    .option('--runs <n>', 'interleaved runs to take the median of', (v) => Number.parseInt(v, 10))
+    .option(
+      '--runs <n>',
+      'interleaved runs to take the median of (1 to 20)',
+      arg(integer({ min: 1, max: 20 })),
+    )
     .option('--out <dir>', 'directory for report.json and REPORT.md (default bench/)')
     .action(async (options: { quick: boolean; runs?: number; out?: string }) => {
       const { runBench } = await import(new URL('../../../../bench/run-bench.ts', import.meta.url).href);

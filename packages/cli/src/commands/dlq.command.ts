@@ -1,23 +1,30 @@
-import { DlqRecord, decode, topicNames } from '@vocflow/contracts';
+import { DlqRecord, DlqStage, decode, topicNames } from '@vocflow/contracts';
 import { createKafka, createProducer, fromDlqRecord, readTopicToEnd } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { type Command, Option } from 'commander';
+import { arg, brokers, choiceList, integer, positiveNumber, TIME_FORMS, time } from '../options.ts';
 
 interface Filters {
   readonly reason?: string;
-  readonly stage?: string;
+  readonly stage?: readonly DlqStage[];
+  /** ISO time in UTC (parsed from any of TIME_FORMS). */
   readonly since?: string;
 }
 
 interface KafkaOptions {
-  readonly brokers: string;
+  readonly brokers: readonly string[];
   readonly topicPrefix: string;
+  /** Seconds the whole read of the DLQ may take, Kafka connection included. */
+  readonly timeout: number;
 }
+
+/** How long `dlq inspect` and `dlq replay` wait on Kafka unless --timeout says otherwise. */
+export const DLQ_TIMEOUT_SECONDS = 60;
 
 function matches(record: DlqRecord, filters: Filters): boolean {
   if (filters.reason && record.reason !== filters.reason) return false;
-  if (filters.stage && record.stage !== filters.stage) return false;
-  if (filters.since && record.failedAt < new Date(filters.since).toISOString()) return false;
+  if (filters.stage && !filters.stage.includes(record.stage)) return false;
+  if (filters.since && Date.parse(record.failedAt) < Date.parse(filters.since)) return false;
   return true;
 }
 
@@ -25,9 +32,25 @@ function kafkaFrom(options: KafkaOptions) {
   const logger = createLogger({ service: 'vocflow-cli', level: 'warn', destination: process.stderr });
   return {
     logger,
-    kafka: createKafka({ brokers: options.brokers.split(','), clientId: 'vocflow-dlq', logger }),
+    kafka: createKafka({ brokers: options.brokers, clientId: 'vocflow-dlq', logger }),
     topics: topicNames(options.topicPrefix),
   };
+}
+
+/** Rejects when `work` has not finished within `seconds`, naming the option that sets the bound. */
+async function within<T>(seconds: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${seconds} s (--timeout)`)),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Reads the whole DLQ; records that are not DLQ records at all are counted, not dropped silently. */
@@ -35,14 +58,21 @@ async function readDlq(options: KafkaOptions, filters: Filters) {
   const { kafka, topics } = kafkaFrom(options);
   const records: DlqRecord[] = [];
   let unreadable = 0;
-  await readTopicToEnd(kafka, topics.dlq, {
-    onMessage: (message) => {
-      const decoded = decode(DlqRecord, message.value);
-      if (!decoded.ok) unreadable += 1;
-      else if (matches(decoded.value, filters)) records.push(decoded.value);
-    },
-    onProgress: (read, total) => process.stderr.write(`\rread ${read}/${total} DLQ records`),
-  });
+  await within(
+    options.timeout,
+    `reading ${topics.dlq} from Kafka at ${options.brokers.join(',')}`,
+    readTopicToEnd(kafka, topics.dlq, {
+      // The throwaway reader group carries the deployment's prefix like every other vocflow group.
+      groupPrefix: options.topicPrefix,
+      timeoutMs: options.timeout * 1000,
+      onMessage: (message) => {
+        const decoded = decode(DlqRecord, message.value);
+        if (!decoded.ok) unreadable += 1;
+        else if (matches(decoded.value, filters)) records.push(decoded.value);
+      },
+      onProgress: (read, total) => process.stderr.write(`\rread ${read}/${total} DLQ records`),
+    }),
+  );
   process.stderr.write('\n');
   return { records, unreadable, kafka, topics };
 }
@@ -50,14 +80,28 @@ async function readDlq(options: KafkaOptions, filters: Filters) {
 const kafkaOptions = (command: Command) =>
   command
     .addOption(
-      new Option('--brokers <list>', 'Kafka bootstrap servers')
+      new Option('--brokers <list>', 'Kafka bootstrap servers, host:port,…')
         .env('KAFKA_BROKERS')
-        .default('127.0.0.1:19092'),
+        .argParser(arg(brokers))
+        .default(['127.0.0.1:19092'], '127.0.0.1:19092'),
     )
-    .addOption(new Option('--topic-prefix <prefix>', 'topic prefix').env('VOCFLOW_TOPIC_PREFIX').default(''))
+    .addOption(
+      new Option('--topic-prefix <prefix>', 'topic and consumer-group prefix')
+        .env('VOCFLOW_TOPIC_PREFIX')
+        .default(''),
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'fail when reading the DLQ from Kafka takes longer than this')
+        .argParser(arg(positiveNumber(3600)))
+        .default(DLQ_TIMEOUT_SECONDS),
+    )
     .option('--reason <reason>', 'only records with this reason (e.g. invalid_schema, retries_exhausted)')
-    .option('--stage <stage>', 'only records from this stage (ingest, hydration, enrichment, aggregation, …)')
-    .option('--since <iso-date>', 'only records that failed at or after this time');
+    .option(
+      '--stage <stages>',
+      `only records from these stages (comma-separated: ${DlqStage.options.join(', ')})`,
+      arg(choiceList(DlqStage.options)),
+    )
+    .option('--since <time>', `only records that failed at or after this time: ${TIME_FORMS}`, arg(time()));
 
 export function registerDlq(program: Command): void {
   const dlq = program
@@ -72,9 +116,14 @@ export function registerDlq(program: Command): void {
     dlq
       .command('inspect')
       .description('summarize the DLQ by stage and reason, and list the latest records')
-      .option('--limit <n>', 'how many records to list', '20')
+      .option(
+        '--limit <n>',
+        'how many of the latest records to list (0 to 100000)',
+        arg(integer({ min: 0, max: 100_000 })),
+        20,
+      )
       .option('--json', 'print every matching record as NDJSON instead of a summary'),
-  ).action(async (options: KafkaOptions & Filters & { limit: string; json?: boolean }) => {
+  ).action(async (options: KafkaOptions & Filters & { limit: number; json?: boolean }) => {
     const { records, unreadable } = await readDlq(options, options);
     if (options.json) {
       for (const record of records) process.stdout.write(`${JSON.stringify(record)}\n`);
@@ -88,7 +137,7 @@ export function registerDlq(program: Command): void {
     );
     process.stdout.write('stage\treason\tcount\n');
     for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1])) process.stdout.write(`${key}\t${n}\n`);
-    const latest = records.slice(-Number(options.limit));
+    const latest = options.limit === 0 ? [] : records.slice(-options.limit);
     if (latest.length > 0) process.stdout.write('\nfailedAt\tstage\treason\tstep\torigin\tdetail\n');
     for (const r of latest) {
       const origin = `${r.origin.topic}/${r.origin.partition}/${r.origin.offset}`;
@@ -109,7 +158,7 @@ export function registerDlq(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nReplaying is safe to repeat: every stage counts a feedback item once, so a record that already made it is not counted twice.\nExample: vocflow dlq replay --reason retries_exhausted --since 2026-11-01',
+      '\nReplaying is safe to repeat: every stage counts a feedback item once, so a record that already made it is not counted twice.\nExample: vocflow dlq replay --reason retries_exhausted --since 2026-11-01   (or --since yesterday, --since 24h)',
     )
     .action(async (options: KafkaOptions & Filters & { dryRun?: boolean }) => {
       const { records, kafka, topics } = await readDlq(options, options);
@@ -122,7 +171,11 @@ export function registerDlq(program: Command): void {
       if (options.dryRun || replayable.length === 0) return;
       const { logger } = kafkaFrom(options);
       const producer = createProducer(kafka, { logger, sendTimeoutMs: 30_000 });
-      await producer.connect();
+      await within(
+        options.timeout,
+        `connecting to Kafka at ${options.brokers.join(',')}`,
+        producer.connect(),
+      );
       try {
         let done = 0;
         for (let i = 0; i < replayable.length; i += 500) {

@@ -1,15 +1,58 @@
-import { createS3ObjectStore, loadConfig, type RebuildProgress, rebuildRollups } from '@vocflow/aggregation';
-import { createRedis, createS3 } from '@vocflow/clients';
+import {
+  createS3ObjectStore,
+  loadConfig,
+  REBUILD_RETRY,
+  type RebuildProgress,
+  rebuildRollups,
+} from '@vocflow/aggregation';
+import { createRedis, createS3, type RedisClient } from '@vocflow/clients';
+import { ConfigError, redactUrl } from '@vocflow/config';
 import { createRollupWriter } from '@vocflow/rollups';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { arg, day, positiveNumber, UsageError } from '../options.ts';
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+interface RebuildCommandOptions {
+  readonly from?: string;
+  readonly to?: string;
+  readonly progress: boolean;
+  /** Seconds to wait for Redis to accept commands before giving up. */
+  readonly redisTimeout: number;
+}
 
-function day(value: string): string {
-  if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
-    throw new Error(`expected YYYY-MM-DD, got "${value}"`);
-  return value;
+/** How long rebuild-rollups waits for Redis to be ready unless --redis-timeout says otherwise. */
+export const REDIS_READY_SECONDS = 30;
+
+/** Resolves once the client is ready for commands (it has no offline queue), or rejects after `seconds`. */
+export function redisReady(redis: RedisClient, seconds: number, url: string): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis at ${redactUrl(url)} was not ready within ${seconds} s (--redis-timeout)`));
+    }, seconds * 1000);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
+/** Every problem with the options and the environment, before anything is read or written. */
+function checkUsage(options: RebuildCommandOptions) {
+  const problems: string[] = [];
+  if (options.from && options.to && options.from > options.to)
+    problems.push(`--from ${options.from} is after --to ${options.to}: nothing would be rebuilt`);
+  let config: ReturnType<typeof loadConfig> | undefined;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems.map((p) => `${p.variable}: ${p.message}`));
+  }
+  if (problems.length > 0 || !config) throw new UsageError(problems);
+  return config;
 }
 
 /**
@@ -23,12 +66,24 @@ export function registerRebuildRollups(program: Command): void {
     .description(
       'recompute the Redis rollups exactly from the S3 archive (optionally only event days in a range)',
     )
-    .option('--from <day>', 'first event day, YYYY-MM-DD (UTC)', day)
-    .option('--to <day>', 'last event day, YYYY-MM-DD (UTC)', day)
+    .option('--from <day>', 'first event day, YYYY-MM-DD (UTC)', arg(day))
+    .option('--to <day>', 'last event day, YYYY-MM-DD (UTC), not before --from', arg(day))
+    .option(
+      '--redis-timeout <seconds>',
+      'how long to wait for Redis to be ready before giving up',
+      arg(positiveNumber(3600)),
+      REDIS_READY_SECONDS,
+    )
     .option('--no-progress', 'no progress bar (logs a summary only)')
-    .action(async (options: { from?: string; to?: string; progress: boolean }) => {
-      const config = loadConfig(process.env);
+    .addHelpText(
+      'after',
+      `\nA batch Redis refuses (not reachable, or fenced by the live consumer) is retried up to ${REBUILD_RETRY.attempts} times with backoff; applying is idempotent, so nothing is counted twice.`,
+    )
+    .action(async (options: RebuildCommandOptions) => {
+      const config = checkUsage(options);
       const redis = createRedis(config.redis, { name: 'vocflow-rebuild' });
+      // Connection errors surface as the readiness timeout or a retried batch, never as an unhandled event.
+      redis.on('error', () => undefined);
       const s3 = createS3(config.s3);
       const bar =
         options.progress && process.stderr.isTTY
@@ -39,18 +94,22 @@ export function registerRebuildRollups(program: Command): void {
           : null;
       let started = false;
       try {
+        await redisReady(redis, options.redisTimeout, config.redis.url);
         const result = await rebuildRollups({
           store: createS3ObjectStore(s3, { bucket: config.s3.bucket, prefix: config.s3.prefix }),
           writer: createRollupWriter(redis, {
             keyPrefix: config.redis.keyPrefix,
             shards: config.rollups.shards,
             latestPerCustomer: config.rollups.latestPerCustomer,
-            verbatimsPerScope: config.rollups.verbatimsPerScope,
             hourRetentionDays: config.rollups.hourRetentionDays,
             dayRetentionDays: config.rollups.dayRetentionDays,
           }),
           ...(options.from ? { from: options.from } : {}),
           ...(options.to ? { to: options.to } : {}),
+          onRetry: (attempt, error) =>
+            process.stderr.write(
+              `\nrebuild: a batch failed (${redactUrl(error.message)}); retry ${attempt}/${REBUILD_RETRY.attempts - 1}\n`,
+            ),
           onProgress: (p: RebuildProgress) => {
             if (!bar) return;
             if (!started) {

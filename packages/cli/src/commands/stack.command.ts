@@ -112,9 +112,10 @@ in .vocflow/stack/ at the project root. Requirements: java 17+, mvn, redis-serve
 absent, as root). With --runtime containers the same services run as Docker containers.
 
 Examples:
-  eval "$(vocflow stack up)"     bring the stack up and export its settings into this shell
-  vocflow stack status           which services answer, and who started them
-  vocflow stack down             stop what the stack started`,
+  eval "$(vocflow stack up --export)"   bring the stack up and export its settings into this shell
+  vocflow stack up > .env              write the settings as KEY=value lines (no export prefix)
+  vocflow stack status                 which services answer, and who started them
+  vocflow stack down                   stop what the stack started`,
     );
 
   withStackOptions(

@@ -79,7 +79,9 @@ export async function runStart(
   const taken = await portsInUse(only.map((name) => ({ name, port: servicePort(name, env) })));
   if (taken.length > 0) {
     throw new Error(
-      taken.map((t) => `port ${t.port} (${SERVICES[t.name].portVar}, ${t.name}) is already in use`).join('; '),
+      taken
+        .map((t) => `port ${t.port} (${SERVICES[t.name].portVar}, ${t.name}) is already in use`)
+        .join('; '),
     );
   }
 
