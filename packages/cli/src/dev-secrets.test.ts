@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,5 +25,21 @@ describe('development secrets', () => {
   it('takes the first key of a list', () => {
     expect(firstOf(' a, b')).toBe('a');
     expect(firstOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('development keys', () => {
+  it('are one key per scope (ingest, query, erase), and a stored API_KEYS of an older checkout is no longer given', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vf-secrets-')), 'dev-secrets.json');
+    writeFileSync(file, JSON.stringify({ API_KEYS: 'vf_dev_old' }));
+    const { secrets } = loadOrCreateDevSecrets(file);
+    expect(Object.keys(secrets)).toEqual(
+      expect.arrayContaining(['INGEST_API_KEYS', 'QUERY_API_KEYS', 'ERASE_API_KEYS']),
+    );
+    expect(
+      new Set([secrets['INGEST_API_KEYS'], secrets['QUERY_API_KEYS'], secrets['ERASE_API_KEYS']]).size,
+    ).toBe(3);
+    expect(secrets['API_KEYS']).toBeUndefined();
+    expect(JSON.parse(readFileSync(file, 'utf8'))['API_KEYS']).toBe('vf_dev_old');
   });
 });

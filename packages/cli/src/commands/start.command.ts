@@ -112,10 +112,11 @@ export async function runStart(
       lines.push(`  ${name.padEnd(12)} http://127.0.0.1:${servicePort(name, env)}  (${ROLE[name]})`);
     }
     if (only.includes('api')) {
-      const key = firstOf(env['API_KEYS']);
+      // The dashboard only reads: it gets the query key (in the fragment, which never reaches a server).
+      const key = firstOf(env['QUERY_API_KEYS']);
       const base = `http://127.0.0.1:${servicePort('api', env)}`;
       lines.push(
-        `  dashboard    ${base}/${key && secrets['API_KEYS'] === env['API_KEYS'] ? `#key=${encodeURIComponent(key)}` : ''}`,
+        `  dashboard    ${base}/${key && secrets['QUERY_API_KEYS'] === env['QUERY_API_KEYS'] ? `#key=${encodeURIComponent(key)}` : ''}`,
       );
       lines.push(`  openapi      ${base}/openapi.json`);
     }
