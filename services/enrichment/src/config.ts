@@ -74,6 +74,10 @@ export const EnrichmentEnv = z
     UNLINKED_TTL_DAYS: envInt(30, { min: 1, max: 3650 }),
     /** How often every waiting item is checked against the table (closes any gap). */
     UNLINKED_SWEEP_INTERVAL_MS: envInt(60_000, { min: 100, max: 86_400_000 }),
+    /** Keys one sweep reads at most; the next sweep resumes where it stopped. */
+    UNLINKED_SWEEP_MAX_KEYS: envInt(5_000, { min: 1, max: 10_000_000 }),
+    /** How long the version an alert was last raised for is remembered per item (see docs/enrichment.md). */
+    ALERT_VERSIONS_TTL_DAYS: envInt(30, { min: 1, max: 3650 }),
     /** How long start() waits for the customer table to catch up before it fails. */
     CUSTOMER_TABLE_TIMEOUT_MS: envInt(120_000, { min: 1_000, max: 3_600_000 }),
     /** A model file from `vocflow analysis train --data …`. None: the shipped model. */
@@ -124,7 +128,9 @@ export const EnrichmentEnv = z
     unlinked: {
       ttlSeconds: env.UNLINKED_TTL_DAYS * DAY_SECONDS,
       sweepIntervalMs: env.UNLINKED_SWEEP_INTERVAL_MS,
+      sweepMaxKeys: env.UNLINKED_SWEEP_MAX_KEYS,
     },
+    alerts: { versionsTtlDays: env.ALERT_VERSIONS_TTL_DAYS },
     customerTableTimeoutMs: env.CUSTOMER_TABLE_TIMEOUT_MS,
     hydration: toHydrationSettings(env),
     mappingsPath: env.VOCFLOW_MAPPINGS,

@@ -3,7 +3,7 @@ import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_RULES } from './alerts.rules.ts';
-import { createCustomerLinker } from './customer-linker.service.ts';
+import { createCustomerLinker, singleFlight } from './customer-linker.service.ts';
 import { CustomerTable, type RefKey, refKeys } from './customer-table.store.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
@@ -38,10 +38,13 @@ function memoryStore(): UnlinkedStore & { readonly hashes: Map<string, Map<strin
         if (hash?.size === 0) hashes.delete(keyOf(ref));
       }
     },
-    async *scan() {
-      const all = new Map<string, EnrichedFeedback>();
-      for (const hash of hashes.values()) for (const [id, r] of hash) all.set(id, r);
-      if (all.size > 0) yield [...all.values()];
+    // One key per page, in key order; the cursor is the index of the next key.
+    async *scan(from) {
+      const keys = [...hashes.keys()].sort();
+      for (let i = Number(from?.cursor ?? 0); i < keys.length; i++) {
+        const next = i + 1 < keys.length ? { node: 0, cursor: String(i + 1) } : undefined;
+        yield { records: [...(hashes.get(keys[i]!)?.values() ?? [])], keys: 1, next };
+      }
     },
   };
 }
@@ -135,12 +138,78 @@ describe('customer linker', () => {
     expect(store.hashes.size).toBe(2);
   });
 
+  it('sweeps a bounded number of keys per run and resumes where the last run stopped', async () => {
+    const customers = new CustomerTable();
+    const store = memoryStore();
+    const producer = recordingProducer();
+    const linker = createCustomerLinker({
+      customers,
+      store,
+      producer,
+      topics: { enriched: 'enriched', alerts: 'alerts' },
+      segmentRules: [],
+      alertRules: DEFAULT_ALERT_RULES,
+      logger,
+      sweepMaxKeys: 1,
+    });
+    const record = await unknownRecord(customers);
+    // Three waiting items, each filed under its own email only (one key each).
+    const emails = ['a@x.example', 'b@x.example', 'c@x.example'];
+    await store.park(
+      emails.map((email, i) => ({
+        ...record,
+        feedbackId: `fb-${i}`,
+        customer: { ...record.customer, ref: { email } },
+      })),
+    );
+    for (const email of emails) customers.upsert(profile({ id: `cus-${email}`, email, handles: [] }));
+    expect(store.hashes.size).toBe(3);
+    expect(await linker.sweep()).toBe(1);
+    expect(store.hashes.size).toBe(2);
+    expect(await linker.sweep()).toBe(1);
+    expect(await linker.sweep()).toBe(1);
+    expect(store.hashes.size).toBe(0);
+  });
+
+  it('raises no alert again for a version whose alerts were already raised', async () => {
+    const { customers, store, producer, linker } = setup();
+    const record = await unknownRecord(customers);
+    await store.park([record]);
+    customers.upsert(profile());
+    await linker.linkParked([record]);
+    await store.park([record]);
+    await linker.linkParked([record]);
+    expect(producer.sent.filter((s) => s.topic === 'alerts')).toHaveLength(1);
+  });
+
   it('leaves items whose profile is still unknown', async () => {
     const { customers, store, producer, linker } = setup();
     await store.park([await unknownRecord(customers)]);
     customers.upsert(profile({ id: 'someone-else', email: 'x@y.example', handles: [] }));
     expect(await linker.sweep()).toBe(0);
     expect(producer.sent).toEqual([]);
+  });
+});
+
+describe('singleFlight', () => {
+  it('runs one sweep at a time: a call while one runs joins it', async () => {
+    let runs = 0;
+    let release: () => void = () => undefined;
+    const once = singleFlight(async () => {
+      runs++;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return runs;
+    });
+    const first = once();
+    const second = once();
+    expect(second).toBe(first);
+    release();
+    expect(await first).toBe(1);
+    const third = once();
+    release();
+    expect(await third).toBe(2);
   });
 });
 

@@ -8,10 +8,11 @@ import {
 } from '@vocflow/contracts';
 import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
 import type { Logger } from 'pino';
+import { type AlertVersions, alertsThatCount, createMemoryAlertVersions } from './alert-versions.store.ts';
 import { type AlertRule, evaluateAlerts } from './alerts.rules.ts';
 import { type CustomerLookup, profileRefKeys, type RefKeying, snapshotOf } from './customer-table.store.ts';
 import { type SegmentRule, segmentsFor } from './segments.rules.ts';
-import type { UnlinkedStore } from './unlinked.store.ts';
+import type { SweepCursor, UnlinkedStore } from './unlinked.store.ts';
 
 export interface CustomerLinker {
   /** Links items just parked whose profile arrived meanwhile (closes the race with the table). */
@@ -38,6 +39,26 @@ export interface CustomerLinkerDeps {
   readonly logger: Logger;
   readonly now?: () => Date;
   readonly onLinked?: (count: number) => void;
+  /** The versions alerts were raised for (an alert only for a strictly newer one). Default: in memory. */
+  readonly alertVersions?: AlertVersions;
+  /** Keys one sweep reads at most before it stops; the next sweep resumes there. */
+  readonly sweepMaxKeys?: number;
+}
+
+export const DEFAULT_SWEEP_MAX_KEYS = 5_000;
+
+/**
+ * Runs `work` at most once at a time: a call while it runs gets the run in flight, so a periodic
+ * sweep slower than its interval never piles up or overlaps itself.
+ */
+export function singleFlight<T>(work: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => {
+    running ??= work().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
 }
 
 /** The waiting record re-emitted for its customer: `revision + 1`, profile and segments filled in. */
@@ -77,6 +98,10 @@ export function relinked(
 export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'linker' });
+  const alertVersions = deps.alertVersions ?? createMemoryAlertVersions();
+  const sweepMaxKeys = deps.sweepMaxKeys ?? DEFAULT_SWEEP_MAX_KEYS;
+  /** Where the next sweep starts (undefined: a new pass from the first key). */
+  let position: SweepCursor | undefined;
 
   const link = async (records: readonly EnrichedFeedback[]): Promise<number> => {
     const linked: { from: EnrichedFeedback; to: EnrichedFeedback; alerts: FeedbackAlert[] }[] = [];
@@ -94,13 +119,20 @@ export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
       key: to.feedbackId,
       value: encode(EnrichedSchema, to),
     }));
-    const alerts: OutboundMessage[] = linked.flatMap(({ alerts }) =>
-      alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
+    const recorded = await alertVersions.marks(linked.map(({ to }) => to.feedbackId));
+    const counted = alertsThatCount(
+      linked.map(({ to, alerts }) => ({ item: to, alerts })),
+      recorded,
     );
+    const alerts: OutboundMessage[] = counted.alerts.map((a) => ({
+      key: a.feedbackId,
+      value: encode(FeedbackAlert, a),
+    }));
     await deps.producer.sendBatch([
       { topic: deps.topics.enriched, messages: enriched },
       { topic: deps.topics.alerts, messages: alerts },
     ]);
+    await alertVersions.record(counted.marks);
     for (const { from } of linked) await deps.store.remove(from);
     deps.onLinked?.(linked.length);
     log.info({ linked: linked.length }, 'linked items to customers');
@@ -114,8 +146,16 @@ export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
       return waiting.length === 0 ? 0 : link(waiting);
     },
     async sweep() {
+      // Bounded work per run: at most `sweepMaxKeys` keys, then the next run resumes where this one
+      // stopped; a page that fails is read again next time.
       let total = 0;
-      for await (const page of deps.store.scan()) total += await link(page);
+      let budget = sweepMaxKeys;
+      for await (const page of deps.store.scan(position)) {
+        if (page.records.length > 0) total += await link(page.records);
+        position = page.next;
+        budget -= page.keys;
+        if (budget <= 0) break;
+      }
       return total;
     },
   };

@@ -1,5 +1,6 @@
 import { EnrichedFeedback, encode, FeedbackAlert } from '@vocflow/contracts';
 import type { OutboundMessage, Sink, VocflowProducer } from '@vocflow/kafka';
+import { type AlertVersions, alertsThatCount } from './alert-versions.store.ts';
 import type { CustomerLinker } from './customer-linker.service.ts';
 import type { EnrichmentOutput } from './types.ts';
 import type { UnlinkedStore } from './unlinked.store.ts';
@@ -9,13 +10,16 @@ export interface EnrichmentSinkDeps {
   readonly topics: { readonly enriched: string; readonly alerts: string };
   readonly store: UnlinkedStore;
   readonly linker: CustomerLinker;
+  readonly alertVersions: AlertVersions;
   readonly onAlerts?: (alerts: readonly FeedbackAlert[]) => void;
 }
 
 /**
  * Writes one partition batch: items whose customer is unknown are parked in Redis first, then every
- * enriched record (key = feedbackId) and alert is produced and acknowledged; finally the parked items
- * are checked against the table once more, so a profile that arrived meanwhile links them at once.
+ * enriched record (key = feedbackId) and the alerts of the versions that count (strictly newer than
+ * any produced before, see alert-versions.store.ts) are produced and acknowledged, and those versions
+ * recorded; finally the parked items are checked against the table once more, so a profile that
+ * arrived meanwhile links them at once.
  * The runner commits the batch only after this resolves.
  */
 export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentOutput> {
@@ -28,7 +32,12 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
         key: value.enriched.feedbackId,
         value: encode(EnrichedFeedback, value.enriched),
       }));
-      const alerts = outputs.flatMap(({ value }) => value.alerts);
+      const recorded = await deps.alertVersions.marks(outputs.map(({ value }) => value.enriched.feedbackId));
+      const counted = alertsThatCount(
+        outputs.map(({ value }) => ({ item: value.enriched, alerts: value.alerts })),
+        recorded,
+      );
+      const alerts = counted.alerts;
       await deps.producer.sendBatch([
         { topic: deps.topics.enriched, messages: enriched },
         {
@@ -36,6 +45,7 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
           messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
         },
       ]);
+      await deps.alertVersions.record(counted.marks);
       if (alerts.length > 0) deps.onAlerts?.(alerts);
       if (parked.length > 0) await deps.linker.linkParked(parked);
       return undefined;

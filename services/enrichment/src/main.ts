@@ -24,9 +24,14 @@ import {
 } from '@vocflow/observability';
 import { createHydrateStep } from '@vocflow/sources';
 import type { Logger } from 'pino';
+import {
+  type AlertVersions,
+  createMemoryAlertVersions,
+  createRedisAlertVersions,
+} from './alert-versions.store.ts';
 import { createAlertWebhookConsumer } from './alert-webhook.consumer.ts';
 import { type EnrichmentConfig, loadAnalysisModel, loadConfig } from './config.ts';
-import { createCustomerLinker } from './customer-linker.service.ts';
+import { createCustomerLinker, singleFlight } from './customer-linker.service.ts';
 import { createPseudonymKeying } from './customer-ref.pseudonyms.ts';
 import { CustomerTable, PLAIN_KEYING } from './customer-table.store.ts';
 import { createCustomerTableLoader } from './customers.consumer.ts';
@@ -44,6 +49,7 @@ export interface EnrichmentOverrides {
   readonly analyzer?: Analyzer;
   readonly hydrator?: Hydrator;
   readonly store?: UnlinkedStore;
+  readonly alertVersions?: AlertVersions;
   readonly webhookSender?: WebhookSender;
   readonly now?: () => Date;
 }
@@ -127,6 +133,15 @@ export async function start(
       ttlSeconds: config.unlinked.ttlSeconds,
     });
   redis?.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+  const alertVersions =
+    overrides.alertVersions ??
+    (redis
+      ? createRedisAlertVersions({
+          redis,
+          keyPrefix: config.redis.keyPrefix,
+          ttlMs: config.alerts.versionsTtlDays * 86_400_000,
+        })
+      : createMemoryAlertVersions());
 
   const redactor = createPiiRedactor({
     enabled: config.pii.enabled,
@@ -154,6 +169,8 @@ export async function start(
     logger,
     ...(overrides.now ? { now: overrides.now } : {}),
     onLinked: (n) => metrics.linked.inc(n),
+    alertVersions,
+    sweepMaxKeys: config.unlinked.sweepMaxKeys,
   });
 
   // Linking runs one job at a time, off the table's consumer, so a slow Redis never stalls the table.
@@ -164,14 +181,15 @@ export async function start(
     });
     return linking;
   };
-  const sweep = async () => {
+  // One sweep at a time: the timer firing while one is queued or running joins it instead of piling up.
+  const sweep = singleFlight(async () => {
     let total = 0;
     await enqueueLink(async () => {
       total = await linker.sweep();
       return total;
     });
     return total;
-  };
+  });
 
   const table = createCustomerTableLoader({
     kafka,
@@ -228,6 +246,7 @@ export async function start(
       topics: { enriched: topics.feedbackEnriched, alerts: topics.alerts },
       store,
       linker,
+      alertVersions,
       onAlerts: (alerts) => {
         for (const alert of alerts) metrics.alerts.inc({ rule: alert.rule });
       },

@@ -15,8 +15,24 @@ export interface UnlinkedStore {
   find(keys: readonly RefKey[]): Promise<EnrichedFeedback[]>;
   /** Removes the item from every reference it was filed under, unless a newer record replaced it. */
   remove(record: EnrichedFeedback): Promise<void>;
-  /** Every waiting item, a page at a time. */
-  scan(): AsyncIterable<EnrichedFeedback[]>;
+  /**
+   * The waiting items a page at a time, from `from` (the start when undefined). Each page says how
+   * many keys it covered and where the next one starts (`undefined` after the last), so a sweep can
+   * stop after a bounded amount of work and resume there.
+   */
+  scan(from?: SweepCursor): AsyncIterable<UnlinkedPage>;
+}
+
+/** A position in a pass over every node's keys (the Redis SCAN cursor of one node). */
+export interface SweepCursor {
+  readonly node: number;
+  readonly cursor: string;
+}
+
+export interface UnlinkedPage {
+  readonly records: EnrichedFeedback[];
+  readonly keys: number;
+  readonly next: SweepCursor | undefined;
 }
 
 // Deletes the field only if it still holds the record that was linked (a newer version may have replaced it).
@@ -82,19 +98,27 @@ export function createRedisUnlinkedStore(settings: {
           ),
         );
       }),
-    async *scan() {
+    async *scan(from) {
       const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
       const pattern = `${base.replace(/[*?[\]\\]/g, '\\$&')}*`;
-      for (const node of nodes) {
-        let cursor = '0';
+      for (let n = from?.node ?? 0; n < nodes.length; n++) {
+        const node = nodes[n]!;
+        let cursor = from?.node === n ? from.cursor : '0';
         do {
           const [next, keys] = await guard(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 200));
           cursor = next;
-          if (keys.length === 0) continue;
           const found = new Map<string, EnrichedFeedback>();
-          const hashes = await guard(() => Promise.all(keys.map((key) => redis.hgetall(key))));
-          for (const hash of hashes) parse(Object.values(hash), found);
-          if (found.size > 0) yield [...found.values()];
+          if (keys.length > 0) {
+            const hashes = await guard(() => Promise.all(keys.map((key) => redis.hgetall(key))));
+            for (const hash of hashes) parse(Object.values(hash), found);
+          }
+          const after =
+            cursor !== '0'
+              ? { node: n, cursor }
+              : n + 1 < nodes.length
+                ? { node: n + 1, cursor: '0' }
+                : undefined;
+          yield { records: [...found.values()], keys: keys.length, next: after };
         } while (cursor !== '0');
       }
     },
