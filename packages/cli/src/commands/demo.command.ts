@@ -4,15 +4,21 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { createDemoGenerator, type DemoRequest, type DemoSecrets } from '../demo/demo-traffic.ts';
 import { devSecretsPath, firstOf } from '../dev-secrets.ts';
+import { arg, httpUrl, integer, positiveNumber, UsageError } from '../options.ts';
+
+/** Feedback requests sent when neither --count nor --duration is given. */
+const DEFAULT_COUNT = 600;
 
 interface DemoOptions {
   readonly ingestUrl?: string;
-  readonly rate: string;
-  readonly count?: string;
-  readonly duration?: string;
-  readonly customers: string;
-  readonly days: string;
-  readonly seed?: string;
+  /** Requests per second. */
+  readonly rate: number;
+  readonly count?: number;
+  /** Seconds. */
+  readonly duration?: number;
+  readonly customers: number;
+  readonly days: number;
+  readonly seed?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -62,18 +68,14 @@ export async function runDemo(
   env: Env = process.env,
 ): Promise<{ sent: number; accepted: number; statuses: Record<string, number> }> {
   const base = options.ingestUrl ?? `http://127.0.0.1:${env['INGEST_PORT'] ?? '8080'}`;
-  const rate = Math.max(1, Number(options.rate));
-  const durationMs = options.duration ? Number(options.duration) * 1000 : undefined;
-  const count = options.count
-    ? Number(options.count)
-    : durationMs
-      ? Math.ceil((rate * durationMs) / 1000)
-      : 600;
+  const rate = options.rate;
+  const count =
+    options.count ?? (options.duration !== undefined ? Math.ceil(rate * options.duration) : DEFAULT_COUNT);
   const generator = createDemoGenerator({
     secrets: demoSecrets(env, devSecretsPath(PROJECT_ROOT)),
-    customers: Number(options.customers),
-    days: Number(options.days),
-    seed: options.seed ? Number(options.seed) : Date.now() % 2 ** 31,
+    customers: options.customers,
+    days: options.days,
+    seed: options.seed ?? Date.now() % 2 ** 31,
   });
   const statuses: Record<string, number> = {};
   const tally = (kind: string, status: number) => {
@@ -121,14 +123,38 @@ export function registerDemo(program: Command): void {
     .description(
       'send realistic, signed demo traffic (surveys, interviews, mentions, CRM profiles) through the ingest endpoints',
     )
-    .option('--ingest-url <url>', 'where ingest listens (default http://127.0.0.1:$INGEST_PORT or :8080)')
-    .option('--rate <perSecond>', 'requests per second', '20')
-    .option('--count <n>', 'how many feedback requests to send (default 600)')
-    .option('--duration <seconds>', 'send for this long instead of a count')
-    .option('--customers <n>', 'how many CRM profiles to create', '60')
-    .option('--days <n>', 'spread event times over this many past days', '14')
-    .option('--seed <n>', 'repeat a run exactly')
+    .option(
+      '--ingest-url <url>',
+      'where ingest listens (default http://127.0.0.1:$INGEST_PORT or :8080)',
+      arg(httpUrl),
+    )
+    .option('--rate <perSecond>', 'requests per second (up to 10000)', arg(positiveNumber(10_000)), 20)
+    .option(
+      '--count <n>',
+      `how many feedback requests to send (1 to 10000000, default ${DEFAULT_COUNT})`,
+      arg(integer({ min: 1, max: 10_000_000 })),
+    )
+    .option(
+      '--duration <seconds>',
+      'send for this long instead of a count (up to 86400)',
+      arg(positiveNumber(86_400)),
+    )
+    .option(
+      '--customers <n>',
+      'how many CRM profiles to create (1 to 100000)',
+      arg(integer({ min: 1, max: 100_000 })),
+      60,
+    )
+    .option(
+      '--days <n>',
+      'spread event times over this many past days (1 to 3650)',
+      arg(integer({ min: 1, max: 3650 })),
+      14,
+    )
+    .option('--seed <n>', 'repeat a run exactly (a whole number)', arg(integer({ min: 0, max: 2 ** 31 - 1 })))
     .action(async (options: DemoOptions) => {
+      if (options.count !== undefined && options.duration !== undefined)
+        throw new UsageError(['--count and --duration: give one of them, not both']);
       const result = await runDemo(options);
       const lines = Object.entries(result.statuses)
         .sort()
