@@ -10,11 +10,14 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY packages/analysis/package.json packages/analysis/
 COPY packages/cli/package.json packages/cli/
+COPY packages/clients/package.json packages/clients/
 COPY packages/config/package.json packages/config/
 COPY packages/contracts/package.json packages/contracts/
+COPY packages/http/package.json packages/http/
 COPY packages/kafka/package.json packages/kafka/
 COPY packages/observability/package.json packages/observability/
 COPY packages/rollups/package.json packages/rollups/
+COPY packages/sources/package.json packages/sources/
 COPY packages/stack/package.json packages/stack/
 COPY packages/testing/package.json packages/testing/
 COPY services/aggregation/package.json services/aggregation/

@@ -13,6 +13,7 @@ export default defineConfig({
             'services/*/src/**/*.test.ts',
             'packages/*/bin/**/*.test.ts',
             'bench/**/*.test.ts',
+            'infra/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
