@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Attributes, CustomerProfile, ProfileAttributes, type RawFeedback } from '@vocflow/contracts';
 import { z } from 'zod';
-import { feedbackIdFor, toInstant, versionFor } from '../feedback-id.ts';
+import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { verifyStandardWebhooks } from '../signature.ts';
 import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
 import {
@@ -43,9 +43,28 @@ export const GenericFeedback = z
       .optional(),
     text: z.string().max(100_000).optional(),
     attributes: Attributes.optional(),
+    /** An update on purpose: a higher `version` of the same `id` replaces the lower one. */
+    version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    /** … or the time of the update: a later `updatedAt` replaces the earlier one. */
+    updatedAt: z.iso.datetime({ offset: true }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((g) => g.version === undefined || g.updatedAt === undefined, {
+    message: 'give `version` or `updatedAt`, not both',
+    path: ['version'],
+  });
 export type GenericFeedback = z.infer<typeof GenericFeedback>;
+
+/**
+ * The version of a generic item: its `version` as given; else its `updatedAt` (ms × 10 + 1), else its
+ * `occurredAt` (ms × 10), so an update sent with `updatedAt` replaces the original that had none. The
+ * same version twice is a redelivery: the first one counts, the second changes nothing.
+ */
+export function genericVersion(g: Pick<GenericFeedback, 'version' | 'updatedAt' | 'occurredAt'>): number {
+  if (g.version !== undefined) return g.version;
+  if (g.updatedAt !== undefined) return versionFor(g.updatedAt, STAGE.updated);
+  return versionFor(g.occurredAt, STAGE.created);
+}
 
 const MAX_ITEMS = 1_000;
 const DEFAULT_CHANNEL = {
@@ -101,7 +120,7 @@ export function adaptGeneric(body: unknown, context: AdapterContext): Adapted<Ra
   const built = collect(items.items, items.many, GenericFeedback, (g, raw) => ({
     schema: 'feedback.raw.v1' as const,
     feedbackId: feedbackIdFor('generic', g.id),
-    version: versionFor(g.occurredAt, 0),
+    version: genericVersion(g),
     kind: g.kind,
     source: 'generic' as const,
     channel: g.channel ?? DEFAULT_CHANNEL[g.kind],
