@@ -28,6 +28,8 @@ export const DEV_SECRET_KINDS: Readonly<Record<string, () => string>> = {
   WEBHOOK_SECRET_ZENDESK: () => token(''),
   /** Jotform's URL token (`/v1/webhooks/jotform/{token}`): 32 characters. */
   WEBHOOK_SECRET_JOTFORM: () => token(''),
+  /** Enrichment's salt for PII tokens and customer-reference pseudonyms (kept, so joins stay stable). */
+  PII_HASH_SALT: () => token(''),
 };
 
 export function devSecretsPath(projectRoot: string): string {
