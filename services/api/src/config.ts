@@ -29,8 +29,10 @@ export const ApiEnv = z
     API_CACHE_MAX_AGE_SECONDS: envInt(5, { min: 0, max: 3600 }),
     /** Lifetime of the presigned feed URLs, seconds. */
     API_FEED_URL_TTL_SECONDS: envInt(900, { min: 60, max: 7 * 24 * 3600 }),
-    /** How long the Kafka ingest/DLQ counts are reused, ms. */
-    API_PIPELINE_COUNTS_CACHE_MS: envInt(5000, { min: 0 }),
+    /** How often the Kafka ingest/DLQ counts are refreshed in the background, ms (requests never wait on Kafka). */
+    API_PIPELINE_COUNTS_CACHE_MS: envInt(5000, { min: 100, max: 600_000 }),
+    /** A refresh Kafka has not answered within this many ms makes the counts null until one succeeds. */
+    API_PIPELINE_COUNTS_TIMEOUT_MS: envInt(2000, { min: 100, max: 60_000 }),
   })
   .superRefine((env, ctx) => {
     if (env.QUERY_API_KEYS.length + env.QUERY_API_KEYS_PII.length + env.API_KEYS.length === 0)
@@ -47,6 +49,7 @@ export const ApiEnv = z
     cacheMaxAgeSeconds: env.API_CACHE_MAX_AGE_SECONDS,
     feedUrlTtlSeconds: env.API_FEED_URL_TTL_SECONDS,
     pipelineCountsCacheMs: env.API_PIPELINE_COUNTS_CACHE_MS,
+    pipelineCountsTimeoutMs: env.API_PIPELINE_COUNTS_TIMEOUT_MS,
     kafka: toKafkaConfig(env),
     redis: toRedisConfig(env),
     s3: toS3Config(env),

@@ -65,8 +65,10 @@ export async function start(
     kafka,
     rawTopic: topics.feedbackRaw,
     dlqTopic: topics.dlq,
-    cacheMs: config.pipelineCountsCacheMs,
+    refreshMs: config.pipelineCountsCacheMs,
+    timeoutMs: config.pipelineCountsTimeoutMs,
   });
+  pipeline.start();
   const registry = createRegistry('api');
 
   const app = await buildApiApp({
