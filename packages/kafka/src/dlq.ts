@@ -1,6 +1,7 @@
 import { DlqRecord, type DlqStage, encode } from '@vocflow/contracts';
+import type { RecordsRejectedError } from './errors.ts';
 import type { DlqResult } from './result.ts';
-import type { InboundMessage, OutboundMessage } from './types.ts';
+import type { InboundMessage, OutboundMessage, SinkRejection } from './types.ts';
 
 /** The DLQ record for a message a step gave up on: the original bytes and headers, where it came from, why. */
 export function toDlqMessage(
@@ -58,4 +59,22 @@ export function fromDlqRecord(record: DlqRecord): { topic: string; message: Outb
       },
     },
   };
+}
+
+/**
+ * The sink's view of a RecordsRejectedError: the inputs whose outputs were refused for good, found by
+ * `inputOf(topic, index)` (the offset of the input that produced the index-th record sent to topic).
+ * One input appears once, with the first reason found.
+ */
+export function rejectedInputs(
+  error: RecordsRejectedError,
+  inputOf: (topic: string, index: number) => string | undefined,
+): SinkRejection[] {
+  const byOffset = new Map<string, SinkRejection>();
+  for (const r of error.rejected) {
+    const offset = inputOf(r.topic, r.index);
+    if (offset === undefined || byOffset.has(offset)) continue;
+    byOffset.set(offset, { offset, reason: r.reason, detail: `${r.topic}: ${r.detail}` });
+  }
+  return [...byOffset.values()];
 }

@@ -1,5 +1,12 @@
 import { EnrichedFeedback, encode, FeedbackAlert } from '@vocflow/contracts';
-import type { OutboundMessage, Sink, VocflowProducer } from '@vocflow/kafka';
+import {
+  type OutboundMessage,
+  RecordsRejectedError,
+  rejectedInputs,
+  type Sink,
+  type SinkRejection,
+  type VocflowProducer,
+} from '@vocflow/kafka';
 import { type AlertVersions, alertsThatCount } from './alert-versions.store.ts';
 import type { CustomerLinker } from './customer-linker.service.ts';
 import type { EnrichmentOutput } from './types.ts';
@@ -38,17 +45,39 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
         recorded,
       );
       const alerts = counted.alerts;
-      await deps.producer.sendBatch([
-        { topic: deps.topics.enriched, messages: enriched },
-        {
-          topic: deps.topics.alerts,
-          messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
-        },
-      ]);
-      await deps.alertVersions.record(counted.marks);
+      // An output the broker refuses for good (over the topic's limit, …) sends its input to the DLQ
+      // (`record_too_large`) instead of failing the batch forever; everything else was acknowledged.
+      let rejected: SinkRejection[] = [];
+      const refusedIds = new Set<string>();
+      try {
+        await deps.producer.sendBatch([
+          { topic: deps.topics.enriched, messages: enriched },
+          {
+            topic: deps.topics.alerts,
+            messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
+          },
+        ]);
+      } catch (error) {
+        if (!(error instanceof RecordsRejectedError)) throw error;
+        const inputByFeedbackId = new Map(
+          outputs.map((o) => [o.value.enriched.feedbackId, o.message.offset]),
+        );
+        rejected = rejectedInputs(error, (topic, index) =>
+          topic === deps.topics.enriched
+            ? outputs[index]?.message.offset
+            : inputByFeedbackId.get(alerts[index]?.feedbackId ?? ''),
+        );
+        const refused = new Set(rejected.map((r) => r.offset));
+        for (const o of outputs)
+          if (refused.has(o.message.offset)) refusedIds.add(o.value.enriched.feedbackId);
+        // A refused item must not wait for its profile: linking would produce it again.
+        for (const item of parked) if (refusedIds.has(item.feedbackId)) await deps.store.remove(item);
+      }
+      await deps.alertVersions.record(counted.marks.filter((mark) => !refusedIds.has(mark.feedbackId)));
       if (alerts.length > 0) deps.onAlerts?.(alerts);
-      if (parked.length > 0) await deps.linker.linkParked(parked);
-      return undefined;
+      const waiting = parked.filter((item) => !refusedIds.has(item.feedbackId));
+      if (waiting.length > 0) await deps.linker.linkParked(waiting);
+      return rejected.length > 0 ? { rejected } : undefined;
     },
   };
 }
