@@ -62,6 +62,8 @@ describe('segments', () => {
     expect(slug('Île-de-France / Nord')).toBe('ile-de-france-nord');
     expect(slug('  EMEA ')).toBe('emea');
     expect(slug('a:b?c#d')).toBe('a-b-c-d');
+    // A long inner run of punctuation (quadratic for a trailing-run regex) is kept, only the ends trimmed.
+    expect(slug(`._a${'._'.repeat(100_000)}b_.`)).toBe(`a${'._'.repeat(100_000)}b`.slice(0, 64));
   });
 
   it('forms channel and source segments without a profile', () => {

@@ -39,13 +39,26 @@ const PROFILE_FIELDS = ['tier', 'region', 'industry', 'plan'] as const;
 
 /** `Enterprise EMEA` → `enterprise-emea`: lowercase ASCII, accents dropped, other runs become `-`. */
 export function slug(value: string): string {
-  return value
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9._]+/g, '-')
-    .replace(/^[-._]+|[-._]+$/g, '')
-    .slice(0, 64);
+  return trimPunctuation(
+    value
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9._]+/g, '-'),
+  ).slice(0, 64);
+}
+
+/**
+ * Without leading and trailing `-`, `.`, `_`. A loop, not `/[-._]+$/`: that pattern retries from every
+ * position of a long inner run of punctuation, quadratic in customer-supplied values.
+ */
+function trimPunctuation(text: string): string {
+  const punctuation = (c: number) => c === 45 || c === 46 || c === 95;
+  let start = 0;
+  let end = text.length;
+  while (start < end && punctuation(text.charCodeAt(start))) start++;
+  while (end > start && punctuation(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
 }
 
 /** A profile's attributes by name: the standard fields first, then free-form `attributes`. */
