@@ -1,10 +1,5 @@
-import {
-  createErrorHandler,
-  createKeyring,
-  notFoundHandler,
-  type Problem,
-  requireScope,
-} from '@vocflow/http';
+import { createErrorHandler, createKeyring, notFoundHandler, Problem, requireScope } from '@vocflow/http';
+import { RecordsRejectedError, RecordTooLargeError } from '@vocflow/kafka';
 import { type OpsRoutesOptions, opsRoutes, type Registry } from '@vocflow/observability';
 import type { Mappings } from '@vocflow/sources';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -26,8 +21,29 @@ export interface IngestAppOptions {
   readonly now?: () => number;
 }
 
-/** Ingest's own typed errors, answered with a known problem (none besides the shared ones yet). */
-function classify(_error: unknown): Problem | undefined {
+/**
+ * Ingest's own typed errors: a record larger than its topic accepts (checked before producing, or
+ * refused by the broker) is the client's to fix → 413 naming the limit; nothing of the request is stored.
+ */
+export function classify(error: unknown): Problem | undefined {
+  if (error instanceof RecordTooLargeError) {
+    const which = error.index === undefined ? 'a record' : `record [${error.index}]`;
+    return new Problem(
+      'record_too_large',
+      `${which} is ${error.sizeBytes} bytes once encoded, over the ${error.limitBytes}-byte record limit of its topic; nothing was stored`,
+    );
+  }
+  if (
+    error instanceof RecordsRejectedError &&
+    error.rejected.length > 0 &&
+    error.rejected.every((r) => r.reason === 'record_too_large')
+  ) {
+    const first = error.rejected[0]!;
+    return new Problem(
+      'record_too_large',
+      `record [${first.index}] is over its topic's record limit: ${first.detail}`,
+    );
+  }
   return undefined;
 }
 

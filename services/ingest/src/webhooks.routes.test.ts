@@ -1,4 +1,5 @@
 import type { CustomerProfile, RawFeedback } from '@vocflow/contracts';
+import { RecordsRejectedError, RecordTooLargeError } from '@vocflow/kafka';
 import { createLogger, createRegistry, type Registry } from '@vocflow/observability';
 import { fixtureBytes, WEBHOOK_SOURCES } from '@vocflow/sources';
 import type { FastifyInstance } from 'fastify';
@@ -25,12 +26,18 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function build(env: Record<string, string> = {}) {
+async function build(env: Record<string, string> = {}, failWith?: Error) {
   const feedback: RawFeedback[] = [];
   const profiles: CustomerProfile[] = [];
   const publisher: FeedbackPublisher = {
-    publishFeedback: async (records) => void feedback.push(...records),
-    publishProfiles: async (records) => void profiles.push(...records),
+    publishFeedback: async (records) => {
+      if (failWith) throw failWith;
+      feedback.push(...records);
+    },
+    publishProfiles: async (records) => {
+      if (failWith) throw failWith;
+      profiles.push(...records);
+    },
   };
   const registry = createRegistry('ingest-test');
   app = await buildIngestApp({
@@ -218,5 +225,25 @@ describe('sources and keys', () => {
     expect(() => loadConfig({ ...baseEnv, ...open, NODE_ENV: 'production' })).toThrow(
       /ALLOW_UNSIGNED_SOURCES/,
     );
+  });
+  it('answers 413 naming the limit when a record is over its topic limit, and counts it', async () => {
+    const tooLarge = new RecordTooLargeError('feedback.raw.v1', 1_300_000, 1_048_576, { index: 0 });
+    const { app, registry } = await build({}, tooLarge);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer ingest-key' },
+      payload: JSON.stringify({ id: 'cus-1' }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ type: 'https://vocflow.dev/problems/record-too-large' });
+    expect(res.json().detail).toContain('1048576-byte record limit');
+    expect(await requestsTotal(registry, 'customers', '413')).toBe(1);
+    await app.close();
+    const refused = new RecordsRejectedError([
+      { topic: 'feedback.raw.v1', index: 0, reason: 'record_too_large', detail: 'MESSAGE_TOO_LARGE' },
+    ]);
+    const broker = await (await build({}, refused)).app.inject(zendesk());
+    expect(broker.statusCode).toBe(413);
   });
 });
