@@ -48,6 +48,45 @@ export function boundedManifestDays<T>(
   );
 }
 
+/** The feeds lock expired or was taken while a run was writing: the run stops before its next write. */
+export class FeedsLockLostError extends Error {
+  override readonly name = 'FeedsLockLostError';
+}
+
+// Renews the lock only while this owner holds it; 0 when it was lost.
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * Keeps a lock alive while a run lasts: renewed every third of its lifetime. `check()` fails with
+ * FeedsLockLostError once a renewal found the lock gone or someone else's, and asks Redis itself before
+ * answering, so a run that lost its lock stops before its next write. A renewal that fails for a Redis
+ * error is retried at the next tick; the lock lasts `lockMs` from the last success.
+ */
+export function holdLock(redis: RedisClient, key: string, owner: string, lockMs: number) {
+  let lost = false;
+  const renew = async () => {
+    try {
+      if ((await redis.eval(RENEW, 1, key, owner, String(lockMs))) === 0) lost = true;
+    } catch {
+      // Redis unreachable for a moment: the next tick tries again.
+    }
+  };
+  const timer = setInterval(() => void renew(), Math.max(10, Math.floor(lockMs / 3)));
+  timer.unref();
+  return {
+    async check(): Promise<void> {
+      if (!lost && (await redis.get(key)) !== owner) lost = true;
+      if (lost)
+        throw new FeedsLockLostError(`the feeds lock ${key} was lost; stopping before the next write`);
+    },
+    async release(): Promise<void> {
+      clearInterval(timer);
+      await redis.eval(RELEASE, 1, key, owner).catch(() => undefined);
+    },
+  };
+}
+
 export interface FeedsWriter {
   /** Writes every day changed since the last run; returns the days written. */
   runOnce(): Promise<string[]>;
@@ -71,9 +110,11 @@ export function createFeedsWriter(deps: {
   logger: Logger;
   /** Start the schedule (false: only runOnce). */
   schedule?: boolean;
+  /** How long the lock lives without renewal (a crashed writer's lock frees itself). Default max(30 s, 3 × interval). */
+  lockMs?: number;
 }): FeedsWriter {
   const owner = randomUUID();
-  const lockMs = Math.max(30_000, deps.intervalMs * 3);
+  const lockMs = deps.lockMs ?? Math.max(30_000, deps.intervalMs * 3);
   let running: Promise<string[]> | undefined;
 
   /**
@@ -118,6 +159,7 @@ export function createFeedsWriter(deps: {
   const runOnce = async (): Promise<string[]> => {
     const locked = await deps.redis.set(deps.keys.feedsLock(), owner, 'PX', lockMs, 'NX');
     if (locked !== 'OK') return [];
+    const lock = holdLock(deps.redis, deps.keys.feedsLock(), owner, lockMs);
     try {
       const days = await takeDirty();
       if (days.length === 0) return [];
@@ -126,7 +168,10 @@ export function createFeedsWriter(deps: {
         ? (JSON.parse(Buffer.from(raw).toString('utf8')) as FeedManifest)
         : { schema: 'vocflow.feeds.manifest.v1', updatedAt: '', days: {} };
       const entries = { ...manifest.days };
-      for (const day of days) entries[day] = await writeDay(day);
+      for (const day of days) {
+        await lock.check();
+        entries[day] = await writeDay(day);
+      }
       const sorted = boundedManifestDays(
         entries,
         Date.now(),
@@ -137,16 +182,19 @@ export function createFeedsWriter(deps: {
         updatedAt: new Date().toISOString(),
         days: sorted,
       };
+      await lock.check();
       await deps.store.put(MANIFEST_KEY, JSON.stringify(next, null, 2), 'application/json');
+      // Only the holder clears the `writing` sets: a run that lost its lock leaves them to the next one.
+      await lock.check();
       await doneWriting();
       deps.logger.info({ days: days.length }, 'feeds written');
       return days;
     } catch (error) {
       // The days stay in the `writing` sets: the next run writes them again.
+      if (error instanceof FeedsLockLostError) throw error;
       throw new RetryableError('s3', `feeds not written: ${(error as Error).message}`, { cause: error });
     } finally {
-      const current = await deps.redis.get(deps.keys.feedsLock()).catch(() => null);
-      if (current === owner) await deps.redis.del(deps.keys.feedsLock()).catch(() => undefined);
+      await lock.release();
     }
   };
 
