@@ -33,6 +33,8 @@ export const ApiEnv = z
     API_PIPELINE_COUNTS_CACHE_MS: envInt(5000, { min: 100, max: 600_000 }),
     /** A refresh Kafka has not answered within this many ms makes the counts null until one succeeds. */
     API_PIPELINE_COUNTS_TIMEOUT_MS: envInt(2000, { min: 100, max: 60_000 }),
+    /** Newest comments /v1/verbatims lists per scope: set it as aggregation's VERBATIMS_PER_SCOPE. */
+    VERBATIMS_PER_SCOPE: envInt(200, { min: 1, max: 10_000 }),
   })
   .superRefine((env, ctx) => {
     if (env.QUERY_API_KEYS.length + env.QUERY_API_KEYS_PII.length + env.API_KEYS.length === 0)
@@ -50,6 +52,7 @@ export const ApiEnv = z
     feedUrlTtlSeconds: env.API_FEED_URL_TTL_SECONDS,
     pipelineCountsCacheMs: env.API_PIPELINE_COUNTS_CACHE_MS,
     pipelineCountsTimeoutMs: env.API_PIPELINE_COUNTS_TIMEOUT_MS,
+    verbatimsPerScope: env.VERBATIMS_PER_SCOPE,
     kafka: toKafkaConfig(env),
     redis: toRedisConfig(env),
     s3: toS3Config(env),

@@ -76,7 +76,12 @@ export async function start(
     registry,
     checks: [{ name: 'redis', check: async () => (await redis.ping()) === 'PONG' }],
     queries: failingAsRedis(
-      createRollupQueries(createRollupReader(redis, { keyPrefix: config.redis.keyPrefix })),
+      createRollupQueries(
+        createRollupReader(redis, {
+          keyPrefix: config.redis.keyPrefix,
+          verbatimsPerScope: config.verbatimsPerScope,
+        }),
+      ),
       () => redis.status === 'ready',
     ),
     pipeline,
