@@ -1,5 +1,5 @@
 import { encode, RollupChange, type RollupScope } from '@vocflow/contracts';
-import type { VocflowProducer } from '@vocflow/kafka';
+import { RecordsRejectedError, type VocflowProducer } from '@vocflow/kafka';
 import type { Logger } from '@vocflow/observability';
 import { type ChangedRollup, parseRollupId, type RollupReader } from '@vocflow/rollups';
 
@@ -13,7 +13,9 @@ export interface RollupChangesPublisher {
 /**
  * The `rollups.v1` change feed: changes are coalesced in memory and, every interval, the new state
  * of each changed rollup bucket is read (the sum of its shards) and published, keyed `${scope}:${id}`.
- * A failed publish keeps the changes for the next round. Only the configured scopes are published.
+ * A failed publish keeps the changes for the next round, except changes the broker refuses for good
+ * (over the topic's `max.message.bytes`), which are logged and dropped. Only the configured scopes
+ * are published.
  */
 export function createRollupChangesPublisher(deps: {
   reader: Pick<RollupReader, 'getBuckets'>;
@@ -53,6 +55,15 @@ export function createRollupChangesPublisher(deps: {
       await deps.producer.send(deps.topic, messages);
       return messages.length;
     } catch (error) {
+      if (error instanceof RecordsRejectedError) {
+        // Refused for good (a change over the topic's limit): published again it would be refused
+        // again and hold the feed back; every other change of the batch was acknowledged.
+        deps.logger.warn(
+          { rejected: error.rejected.map((r) => ({ index: r.index, reason: r.reason })) },
+          'rollup changes refused by the broker; dropped',
+        );
+        return batch.length - error.rejected.length;
+      }
       for (const ref of batch) pending.set(`${ref.rollupId}\u0000${ref.bucket}`, ref);
       deps.logger.warn({ err: error, rollups: batch.length }, 'rollup changes not published; will retry');
       return 0;
