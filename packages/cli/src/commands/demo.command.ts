@@ -18,6 +18,8 @@ interface DemoOptions {
   readonly duration?: number;
   readonly customers: number;
   readonly days: number;
+  /** Percentage of customers (and so of feedback) writing in Chinese. */
+  readonly chinesePercent: number;
   readonly seed?: number;
 }
 
@@ -75,6 +77,7 @@ export async function runDemo(
     secrets: demoSecrets(env, devSecretsPath(PROJECT_ROOT)),
     customers: options.customers,
     days: options.days,
+    chineseShare: options.chinesePercent / 100,
     seed: options.seed ?? Date.now() % 2 ** 31,
   });
   const statuses: Record<string, number> = {};
@@ -150,6 +153,12 @@ export function registerDemo(program: Command): void {
       'spread event times over this many past days (1 to 3650)',
       arg(integer({ min: 1, max: 3650 })),
       14,
+    )
+    .option(
+      '--chinese-percent <n>',
+      'percentage of customers writing in Chinese (Simplified, some Traditional; Weibo, Xiaohongshu, WeChat mentions), 0 to 100',
+      arg(integer({ min: 0, max: 100 })),
+      30,
     )
     .option('--seed <n>', 'repeat a run exactly (a whole number)', arg(integer({ min: 0, max: 2 ** 31 - 1 })))
     .action(async (options: DemoOptions) => {
