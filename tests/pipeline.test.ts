@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { fixtureBytes } from '@vocflow/sources';
+import { fixtureBytes, signZendesk } from '@vocflow/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_SECRETS,
@@ -40,6 +40,13 @@ const MAPPINGS = {
   tally: { mBzNlP: { nps: 'question_nPzYqX', csat: 'question_3EKz4n', comment: 'question_mR4Wg1' } },
   formbricks: {
     cm5w9t3c20000qh7z1a2b3c4d: { nps: 'nps_score', csat: 'csat_support', comment: 'nps_reason' },
+  },
+  jotform: {
+    '241234567890123': {
+      nps: 'q3_howLikely',
+      comment: 'q4_whatIs',
+      customer: { id: 'q6_customerId', email: 'q5_email' },
+    },
   },
 };
 
@@ -259,5 +266,48 @@ describe('the whole pipeline', () => {
       headers: { authorization: `Bearer ${p.apiKey}`, 'if-none-match': etag },
     });
     expect(second.status).toBe(304);
+  });
+
+  it('counts a Zendesk rating and a Jotform submission once each, however often they are delivered', async () => {
+    const before = (await overview(p)).totals.counts;
+    const zendeskBody = fixture('zendesk-csat.json');
+    const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const zendeskHeaders = {
+      ...json,
+      'x-zendesk-webhook-signature-timestamp': timestamp,
+      'x-zendesk-webhook-signature': signZendesk(
+        FIXTURE_SECRETS.WEBHOOK_SECRET_ZENDESK,
+        timestamp,
+        zendeskBody,
+      ),
+    };
+    const wire = fixture('jotform.multipart.txt');
+    const split = wire.indexOf('\r\n\r\n');
+    const jotformHeaders = {
+      'content-type': wire
+        .subarray(0, split)
+        .toString()
+        .replace(/^Content-Type:\s*/i, ''),
+    };
+    const jotformUrl = `/v1/webhooks/jotform/${FIXTURE_SECRETS.WEBHOOK_SECRET_JOTFORM}`;
+    const answers = [];
+    for (let i = 0; i < 2; i++) {
+      answers.push(await p.post('/v1/webhooks/zendesk', zendeskBody, zendeskHeaders));
+      answers.push(await p.post(jotformUrl, wire.subarray(split + 4), jotformHeaders));
+    }
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
+
+    const after = await waitUntil(
+      'the Zendesk rating and the Jotform submission in the overview',
+      () => overview(p),
+      (o) => o.totals.counts.count === before.count + 2,
+      90_000,
+    );
+    // Zendesk "Bad" is CSAT 1 (answered, not satisfied); Jotform's mapped NPS 3 is a detractor.
+    expect(after.totals.counts.csatAnswered).toBe(before.csatAnswered + 1);
+    expect(after.totals.counts.csatSatisfied).toBe(before.csatSatisfied);
+    expect(after.totals.counts.npsDetractors).toBe(before.npsDetractors + 1);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect((await overview(p)).totals.counts.count).toBe(before.count + 2);
   });
 });

@@ -28,6 +28,8 @@ export const FIXTURE_SECRETS = {
   WEBHOOK_SECRET_FORMBRICKS: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   WEBHOOK_SECRET_GENERIC: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   WEBHOOK_SECRET_QUALTRICS: 'qualtrics-shared-key',
+  WEBHOOK_SECRET_ZENDESK: 'zendesk-test-secret',
+  WEBHOOK_SECRET_JOTFORM: 'jotform-e2e-url-token-0123456789',
 } as const;
 
 export async function freePort(): Promise<number> {
