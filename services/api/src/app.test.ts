@@ -252,6 +252,9 @@ describe('query API', () => {
         '/v1/segments',
         '/v1/segments/{segmentId}',
         '/v1/customers/{customerId}',
+        '/v1/drivers',
+        '/v1/verbatims',
+        '/v1/alerts',
         '/v1/feeds',
       ]),
     );

@@ -21,9 +21,20 @@ const Counters = {
     sentimentPositive: { type: 'number' },
     aspects: {
       type: 'object',
+      description:
+        'Per aspect: items that mention it, the sum of their aspect scores, the aspect labels, and the NPS classes of the mentioning items.',
       additionalProperties: {
         type: 'object',
-        properties: { count: { type: 'number' }, sum: { type: 'number' } },
+        properties: {
+          count: { type: 'number' },
+          sum: { type: 'number' },
+          negative: { type: 'number' },
+          neutral: { type: 'number' },
+          positive: { type: 'number' },
+          npsPromoters: { type: 'number' },
+          npsPassives: { type: 'number' },
+          npsDetractors: { type: 'number' },
+        },
       },
     },
     channels: { type: 'object', additionalProperties: { type: 'number' } },
@@ -150,6 +161,7 @@ export function openApiDocument(version: string) {
               description: 'how many worst segments',
               schema: { type: 'integer', minimum: 1, maximum: 500, default: 5 },
             },
+            ...rangeParameters,
           ],
           responses: {
             '200': json({
@@ -163,7 +175,111 @@ export function openApiDocument(version: string) {
                 },
                 worstSegments: { type: 'array', items: ref('SegmentMetrics') },
                 recentAlerts: { type: 'array', items: { type: 'object' } },
+                period: {
+                  ...ref('Series'),
+                  description: 'totals and series of all feedback in `from`…`to` (for comparing periods)',
+                },
               },
+            }),
+            ...common,
+          },
+        },
+      },
+      '/v1/drivers': {
+        get: {
+          summary:
+            "A scope's aspects ranked by impact on NPS: share of mentions × (NPS of the feedback that mentions the aspect − NPS of the scope)",
+          parameters: [
+            {
+              name: 'segment',
+              in: 'query',
+              description: 'a segment id; absent: all feedback',
+              schema: { type: 'string' },
+            },
+            ...rangeParameters,
+          ],
+          responses: {
+            '200': json(ref('Drivers')),
+            '404': problem('Unknown segment'),
+            ...common,
+          },
+        },
+      },
+      '/v1/verbatims': {
+        get: {
+          summary:
+            'The newest redacted comments of a scope, newest first; each scope (segment × aspect × label) keeps its newest VERBATIMS_PER_SCOPE (default 200)',
+          parameters: [
+            {
+              name: 'segment',
+              in: 'query',
+              description: 'a segment id; absent: all feedback',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'aspect',
+              in: 'query',
+              description: 'comments that mention this aspect',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'label',
+              in: 'query',
+              description: "the aspect's label when `aspect` is given, else the comment's sentiment label",
+              schema: { enum: ['negative', 'neutral', 'positive'] },
+            },
+            {
+              name: 'language',
+              in: 'query',
+              description:
+                "language of the comment (`zh` also matches `zh-Hant`); filters within the scope's bounded list",
+              schema: { type: 'string' },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            },
+            {
+              name: 'cursor',
+              in: 'query',
+              description: '`nextCursor` of the previous page',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: {
+                segment: { type: ['string', 'null'] },
+                aspect: { type: ['string', 'null'] },
+                label: { type: ['string', 'null'] },
+                language: { type: ['string', 'null'] },
+                items: { type: 'array', items: ref('Verbatim') },
+                nextCursor: { type: ['string', 'null'], description: 'null on the last page' },
+              },
+            }),
+            '404': problem('Unknown segment'),
+            ...common,
+          },
+        },
+      },
+      '/v1/alerts': {
+        get: {
+          summary: 'Recent alerts, newest first, optionally of one customer or one segment',
+          parameters: [
+            { name: 'customer', in: 'query', schema: { type: 'string' } },
+            { name: 'segment', in: 'query', schema: { type: 'string' } },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+            },
+          ],
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: { alerts: { type: 'array', items: { type: 'object' } } },
             }),
             ...common,
           },
@@ -300,6 +416,87 @@ export function openApiDocument(version: string) {
         Measured,
         Series,
         Problem,
+        Drivers: {
+          type: 'object',
+          properties: {
+            segment: { type: ['string', 'null'] },
+            from: { type: 'string', format: 'date-time' },
+            to: { type: 'string', format: 'date-time', description: 'exclusive' },
+            granularity: { enum: ['hour', 'day'] },
+            items: { type: 'integer', description: 'feedback items in the scope and range' },
+            analysed: {
+              type: 'integer',
+              description: "items whose text was scored for sentiment: the share's denominator",
+            },
+            nps: { ...num, description: 'NPS of the scope' },
+            drivers: {
+              type: 'array',
+              description:
+                'most negative impact first; aspects without a gap last; ties by mentions, then name',
+              items: {
+                type: 'object',
+                properties: {
+                  aspect: { type: 'string' },
+                  mentions: { type: 'integer' },
+                  share: { type: 'number', description: 'mentions / analysed, 0…1' },
+                  sentimentMean: { type: 'number', description: 'mean aspect score, −1…1' },
+                  labels: {
+                    type: 'object',
+                    properties: {
+                      negative: { type: 'integer' },
+                      neutral: { type: 'integer' },
+                      positive: { type: 'integer' },
+                    },
+                  },
+                  npsAnswers: {
+                    type: 'object',
+                    properties: {
+                      promoters: { type: 'integer' },
+                      passives: { type: 'integer' },
+                      detractors: { type: 'integer' },
+                    },
+                  },
+                  nps: { ...num, description: 'NPS of the items that mention the aspect' },
+                  npsGap: { ...num, description: "nps − the scope's NPS" },
+                  impact: { ...num, description: 'share × npsGap' },
+                },
+              },
+            },
+          },
+        },
+        Verbatim: {
+          type: 'object',
+          description:
+            'A comment as stored: PII-redacted text (at most 2000 characters), never contact details.',
+          properties: {
+            feedbackId: { type: 'string' },
+            version: { type: 'integer' },
+            text: { type: 'string' },
+            occurredAt: { type: 'string', format: 'date-time' },
+            source: { type: 'string' },
+            channel: { type: 'string' },
+            kind: { type: 'string' },
+            customerId: { type: 'string', description: 'the customer id, or `unknown`' },
+            language: { type: 'string' },
+            nps: { type: 'integer' },
+            csat: { type: 'number' },
+            ces: { type: 'number' },
+            sentimentScore: { type: 'number' },
+            sentimentLabel: { enum: ['negative', 'neutral', 'positive'] },
+            aspects: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  aspect: { type: 'string' },
+                  score: { type: 'number' },
+                  label: { enum: ['negative', 'neutral', 'positive'] },
+                },
+              },
+            },
+          },
+          required: ['feedbackId', 'version', 'text', 'occurredAt', 'source', 'customerId'],
+        },
         SegmentMetrics: {
           allOf: [ref('Measured'), { type: 'object', properties: { segmentId: { type: 'string' } } }],
         },
