@@ -167,6 +167,10 @@ describe('enrichment on a real Kafka and Redis', () => {
       'unknown record',
     );
     expect(first).toMatchObject({ revision: 0, customer: { key: 'unknown', profile: null } });
+    // The address travels only as its salted pseudonym, on the topic as in Redis.
+    expect(first.customer.ref).toEqual({
+      email: createPseudonymKeying('test-salt').email('late@acme.example'),
+    });
     expect(first.segments).toEqual(['channel:survey', 'language:en', 'source:typeform']);
     // Filed under the salted pseudonym of the address: Redis keys never hold it in clear.
     const parkedKey = `${prefix}vf:unlinked:email:${createPseudonymKeying('test-salt').email('late@acme.example')}`;

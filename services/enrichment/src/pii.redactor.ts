@@ -27,10 +27,11 @@ export interface PiiRedactorSettings {
 
 /*
  * Everything below is a hand-written scanner, not a regular expression: each character of the text is
- * looked at a bounded number of times (an email's domain at most MAX_DOMAIN characters to the right of
- * its `@`, a number candidate at most MAX_CANDIDATE_GROUPS digit groups from where it starts), so the
- * work is linear in the length of the text whatever it holds. The whole text is scanned: nothing is
- * left unscanned, so no personal data survives in a long text's tail.
+ * looked at a bounded number of times (an email's local part is tracked while scanning forward, its
+ * domain read at most MAX_DOMAIN characters past the `@`; a number is grown at most
+ * MAX_CANDIDATE_DIGITS digits from each group where it may start), so the work is linear in the length
+ * of the text whatever it holds. The whole text is scanned: nothing is left unscanned, so no personal
+ * data survives in a long text's tail.
  */
 
 /** RFC 5321: a domain is at most 253 characters, a label at most 63. */
