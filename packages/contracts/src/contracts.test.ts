@@ -6,7 +6,7 @@ import { DlqRecord } from './dlq.schema.ts';
 import { EnrichedFeedback } from './feedback-enriched.schema.ts';
 import { RawFeedback } from './feedback-raw.schema.ts';
 import { RollupChange } from './rollup.schema.ts';
-import { settingsFor, TOPIC_SETTINGS, TOPICS, topicNames } from './topics.ts';
+import { MAX_RECORD_BYTES, settingsFor, TOPIC_SETTINGS, TOPICS, topicNames } from './topics.ts';
 
 const raw: RawFeedback = {
   schema: 'feedback.raw.v1',
@@ -215,6 +215,9 @@ describe('contracts', () => {
 
   it('compacts the customers topic and deletes-by-time the event topics', () => {
     expect(TOPIC_SETTINGS[TOPICS.customers].config['cleanup.policy']).toBe('compact');
+    // Record size is a contract: explicit on every topic, never the broker's default.
+    for (const topic of Object.values(TOPICS))
+      expect(Number(TOPIC_SETTINGS[topic].config['max.message.bytes'])).toBe(MAX_RECORD_BYTES[topic]);
     expect(TOPIC_SETTINGS[TOPICS.feedbackRaw].config['cleanup.policy']).toBe('delete');
     expect(Number(TOPIC_SETTINGS[TOPICS.feedbackRaw].config['retention.ms'])).toBeGreaterThan(0);
   });
