@@ -227,7 +227,7 @@ describe('query API', () => {
     const body = response.json();
     expect(body.profile).toEqual({ id: 'cus-1', tier: 'enterprise' });
     expect(body.allTime.metrics.nps).toBe(25);
-    expect(body.series).toHaveLength(49);
+    expect(body.series).toHaveLength(48);
     expect(body.latestFeedback).toEqual([{ feedbackId: 'f1', nps: 3 }]);
   });
 

@@ -4,7 +4,7 @@ const num = { type: ['number', 'null'] } as const;
 
 const Counters = {
   type: 'object',
-  description: 'Raw counters of a rollup (DESIGN.md §3).',
+  description: 'Raw counters of a rollup; docs/api.md defines the metrics derived from them.',
   properties: {
     count: { type: 'number' },
     npsPromoters: { type: 'number' },

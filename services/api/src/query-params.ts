@@ -56,6 +56,9 @@ function split(query: unknown, names: readonly string[]): [Record<string, unknow
   return [mine, rest];
 }
 
+/** Buckets a series has when `from` is not given: 30 days (today included), or 48 hours (this one included). */
+export const DEFAULT_BUCKETS = { day: 30, hour: 48 } as const;
+
 /**
  * `from`/`to` as a date (`2026-11-01`: the whole day) or an instant with offset; `granularity`
  * `hour` or `day` (default `day`). Defaults: the last 30 days, or the last 48 hours by the hour.
@@ -75,14 +78,14 @@ export function parseRange(query: unknown, now: Date = new Date()): TimeRange {
         ? new Date(`${toRaw}T00:00:00Z`).getTime() + DAY_MS
         : toRaw;
   const toDate = new Date(to);
-  const defaultSpan = granularity === 'hour' ? 48 * HOUR_MS : 30 * DAY_MS;
-  const fromDate =
-    fromRaw === undefined
-      ? new Date(toDate.getTime() - defaultSpan)
-      : new Date(DATE_ONLY.test(fromRaw) ? `${fromRaw}T00:00:00Z` : fromRaw);
-  const from = floorTo(fromDate, granularity);
   // The bucket holding `to` counts when `to` is not on a bucket boundary.
   const toCeil = new Date(Math.ceil(toDate.getTime() / step) * step);
+  // By default exactly DEFAULT_BUCKETS buckets, the last one holding `to` (today, or this hour).
+  const fromDate =
+    fromRaw === undefined
+      ? new Date(toCeil.getTime() - DEFAULT_BUCKETS[granularity] * step)
+      : new Date(DATE_ONLY.test(fromRaw) ? `${fromRaw}T00:00:00Z` : fromRaw);
+  const from = floorTo(fromDate, granularity);
   if (from.getTime() >= toCeil.getTime()) {
     throw problems.invalidQuery([{ path: 'from', message: '`from` must be before `to`' }]);
   }

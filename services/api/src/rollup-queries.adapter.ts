@@ -1,5 +1,12 @@
 import type { AspectCounters, RollupCounters } from '@vocflow/contracts';
-import { derive, driversOf, emptyAspect, emptyCounters, type RollupReader } from '@vocflow/rollups';
+import {
+  type DerivedMetrics,
+  derive,
+  driversOf,
+  emptyAspect,
+  emptyCounters,
+  type RollupReader,
+} from '@vocflow/rollups';
 import type { RollupQueries } from './rollup-queries.ts';
 
 /** Sums two sets of counters, aspects and channels key by key. */
@@ -19,6 +26,19 @@ export function addCounters(a: RollupCounters, b: RollupCounters): RollupCounter
     }
   }
   return sum;
+}
+
+const round2 = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
+
+/** Derived metrics as the API shows them: two decimals (`-9.52`, not `-9.523809523809524`). */
+export function roundMetrics(metrics: DerivedMetrics): DerivedMetrics {
+  return {
+    ...metrics,
+    nps: round2(metrics.nps),
+    csatPercent: round2(metrics.csatPercent),
+    cesMean: round2(metrics.cesMean),
+    sentimentMean: round2(metrics.sentimentMean),
+  };
 }
 
 /** The query API's view of the rollups in Redis, over the rollups package's reader. */
@@ -59,7 +79,7 @@ export function createRollupQueries(reader: RollupReader): RollupQueries {
       }));
     },
     verbatims: (query) => reader.verbatims(query),
-    derive,
+    derive: (counters) => roundMetrics(derive(counters)),
     drivers: driversOf,
     empty: emptyCounters,
     add: addCounters,
