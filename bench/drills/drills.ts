@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { topicNames } from '@vocflow/contracts';
-import { startService, stopService } from '@vocflow/stack';
+import { type ServiceStatus, stackStatus, startService, stopService } from '@vocflow/stack';
 import { topicRecordCount } from '../lib/kafka-tools.ts';
 import { httpRequest, type LoadResult, runLoad } from '../lib/load-generator.ts';
 import { newNamespace, type Pipeline, type StackEndpoints, startPipeline } from '../lib/pipeline.ts';
@@ -56,6 +56,36 @@ interface Fault {
   after?(pipeline: Pipeline, load: LoadResult): Promise<{ ok: boolean; notes: string[] }>;
   /** Poison records produced straight into the raw topic; the DLQ must hold at least these. */
   readonly poison?: number;
+  /** Throws, before anything starts, when the drill cannot inject its fault here (says why). */
+  ready?(stack: StackEndpoints): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+const sameAddress = (a: string, b: string) => {
+  const [hostA, portA] = [a.slice(0, a.lastIndexOf(':')), a.slice(a.lastIndexOf(':') + 1)];
+  const [hostB, portB] = [b.slice(0, b.lastIndexOf(':')), b.slice(b.lastIndexOf(':') + 1)];
+  return portA === portB && (hostA === hostB || (LOOPBACK.has(hostA) && LOOPBACK.has(hostB)));
+};
+
+/**
+ * Why the kafka-outage drill cannot stop the Kafka the pipeline uses, or undefined when it can: it
+ * stops only a broker this checkout's stack started (`vocflow stack up` here), and only when that is
+ * the one broker the pipeline talks to. Another checkout's or process's Kafka cannot be stopped, and
+ * reporting an outage that never happened would be a lie.
+ */
+export function kafkaOutageRefusal(
+  brokers: readonly string[],
+  kafka: Pick<ServiceStatus, 'address' | 'owner' | 'ready'> | undefined,
+): string | undefined {
+  if (brokers.length !== 1)
+    return `the pipeline uses ${brokers.length} brokers (${brokers.join(',')}); the drill stops one local broker`;
+  if (kafka === undefined || !kafka.ready)
+    return `this checkout's stack has no Kafka running (its address would be ${kafka?.address ?? 'unknown'})`;
+  if (!sameAddress(brokers[0]!, kafka.address))
+    return `the pipeline's Kafka ${brokers[0]} is not this checkout's stack Kafka (${kafka.address})`;
+  if (kafka.owner !== 'stack')
+    return `the Kafka at ${kafka.address} was started by another checkout or process (owner: ${kafka.owner}), so this drill cannot stop it; run it against a stack this checkout started (npx vocflow stack up)`;
+  return undefined;
 }
 
 const outage = (
@@ -90,8 +120,20 @@ function faultFor(name: DrillName, settings: DrillSettings): Fault {
       return kill(name.slice('kill-'.length) as 'ingest' | 'enrichment' | 'aggregation');
     case 'kafka-outage':
       return {
+        async ready(stack) {
+          const status = await stackStatus();
+          const why = kafkaOutageRefusal(
+            stack.kafkaBrokers,
+            status.services.find((service) => service.name === 'kafka'),
+          );
+          if (why !== undefined) throw new Error(`kafka-outage cannot run: ${why}`);
+        },
         ...outage(
-          () => stopService('kafka'),
+          async () => {
+            const stopped = await stopService('kafka');
+            if (stopped !== 'stopped')
+              throw new Error(`kafka-outage: Kafka was not stopped (${stopped}); no outage to report`);
+          },
           () => startService('kafka'),
           settings.outageMs,
         ),
@@ -221,6 +263,7 @@ export async function runDrill(
   log: (line: string) => void = () => undefined,
 ): Promise<DrillLine> {
   const fault = faultFor(name, settings);
+  await fault.ready?.(stack);
   const copies = fault.copies ?? 1;
   const namespace = newNamespace(`drill-${name}`);
   const pipeline = await startPipeline({ stack, namespace, workDir: `${workDir}/${name}` });
