@@ -55,3 +55,25 @@ export const listed =
   (...variables: string[]) =>
   (values: SecretValues): readonly string[] =>
     variables.flatMap((v) => values[v] ?? []);
+
+/**
+ * The common case: `POST /v1/webhooks/<name>` with a JSON body, its secrets in one variable (a
+ * comma-separated list). `verify` and `adapt` are what is the source's own.
+ */
+export function jsonWebhook(
+  name: FeedbackSource,
+  secretVariable: string,
+  verify: WebhookSource['verify'],
+  adapt: (body: unknown, context: AdapterContext, request: WebhookRequest) => Adapted<RawFeedback>,
+): WebhookSource {
+  return {
+    name,
+    path: `/v1/webhooks/${name}`,
+    contentTypes: JSON_TYPES,
+    body: 'json',
+    secretVariables: [secretVariable],
+    secrets: listed(secretVariable),
+    verify,
+    adapt: (request, context) => adapt(request.json, context, request),
+  };
+}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { customerFieldNames, type DraftAnswer, mappingFor, resolveAnswers } from '../mapping.ts';
 import { verifyDelighted } from '../signature.ts';
-import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
+import { jsonWebhook } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -126,13 +126,9 @@ export function adaptDelighted(body: unknown, context: AdapterContext): Adapted<
 }
 
 /** The Delighted webhook: `POST /v1/webhooks/delighted`, secret `WEBHOOK_SECRET_DELIGHTED`. */
-export const delightedSource: WebhookSource = {
-  name: 'delighted',
-  path: '/v1/webhooks/delighted',
-  contentTypes: JSON_TYPES,
-  body: 'json',
-  secretVariables: ['WEBHOOK_SECRET_DELIGHTED'],
-  secrets: listed('WEBHOOK_SECRET_DELIGHTED'),
-  verify: (r, secrets) => verifyDelighted(r.raw, r.headers, secrets),
-  adapt: (r, context) => adaptDelighted(r.json, context),
-};
+export const delightedSource = jsonWebhook(
+  'delighted',
+  'WEBHOOK_SECRET_DELIGHTED',
+  (r, secrets) => verifyDelighted(r.raw, r.headers, secrets),
+  adaptDelighted,
+);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { customerFieldNames, type DraftAnswer, mappingFor, resolveAnswers } from '../mapping.ts';
 import { verifyStandardWebhooks } from '../signature.ts';
-import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
+import { jsonWebhook } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -119,13 +119,9 @@ export function adaptFormbricks(body: unknown, context: AdapterContext): Adapted
 }
 
 /** The Formbricks webhook: `POST /v1/webhooks/formbricks`, secret `WEBHOOK_SECRET_FORMBRICKS`. */
-export const formbricksSource: WebhookSource = {
-  name: 'formbricks',
-  path: '/v1/webhooks/formbricks',
-  contentTypes: JSON_TYPES,
-  body: 'json',
-  secretVariables: ['WEBHOOK_SECRET_FORMBRICKS'],
-  secrets: listed('WEBHOOK_SECRET_FORMBRICKS'),
-  verify: (r, secrets, options) => verifyStandardWebhooks(r.raw, r.headers, secrets, options),
-  adapt: (r, context) => adaptFormbricks(r.json, context),
-};
+export const formbricksSource = jsonWebhook(
+  'formbricks',
+  'WEBHOOK_SECRET_FORMBRICKS',
+  (r, secrets, options) => verifyStandardWebhooks(r.raw, r.headers, secrets, options),
+  adaptFormbricks,
+);

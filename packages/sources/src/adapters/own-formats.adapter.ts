@@ -3,7 +3,7 @@ import { Attributes, CustomerProfile, ProfileAttributes, type RawFeedback } from
 import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { verifyStandardWebhooks } from '../signature.ts';
-import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
+import { jsonWebhook, type WebhookSource } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -266,13 +266,11 @@ export function adaptCustomers(body: unknown, context: AdapterContext): Adapted<
  * `WEBHOOK_SECRET_GENERIC`; one item or an array (answered with every id).
  */
 export const genericSource: WebhookSource = {
-  name: 'generic',
-  path: '/v1/webhooks/generic',
-  contentTypes: JSON_TYPES,
-  body: 'json',
-  secretVariables: ['WEBHOOK_SECRET_GENERIC'],
-  secrets: listed('WEBHOOK_SECRET_GENERIC'),
-  verify: (r, secrets, options) => verifyStandardWebhooks(r.raw, r.headers, secrets, options),
-  adapt: (r, context) => adaptGeneric(r.json, context),
+  ...jsonWebhook(
+    'generic',
+    'WEBHOOK_SECRET_GENERIC',
+    (r, secrets, options) => verifyStandardWebhooks(r.raw, r.headers, secrets, options),
+    adaptGeneric,
+  ),
   answersMany: (r) => Array.isArray(r.json),
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { customerFieldNames, type DraftAnswer, mappingFor, resolveAnswers } from '../mapping.ts';
 import { verifyTally } from '../signature.ts';
-import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
+import { jsonWebhook } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -104,13 +104,9 @@ export function adaptTally(body: unknown, context: AdapterContext): Adapted<RawF
 }
 
 /** The Tally webhook: `POST /v1/webhooks/tally`, secret `WEBHOOK_SECRET_TALLY`. */
-export const tallySource: WebhookSource = {
-  name: 'tally',
-  path: '/v1/webhooks/tally',
-  contentTypes: JSON_TYPES,
-  body: 'json',
-  secretVariables: ['WEBHOOK_SECRET_TALLY'],
-  secrets: listed('WEBHOOK_SECRET_TALLY'),
-  verify: (r, secrets) => verifyTally(r.raw, r.headers, secrets),
-  adapt: (r, context) => adaptTally(r.json, context),
-};
+export const tallySource = jsonWebhook(
+  'tally',
+  'WEBHOOK_SECRET_TALLY',
+  (r, secrets) => verifyTally(r.raw, r.headers, secrets),
+  adaptTally,
+);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { customerFieldNames, type DraftAnswer, mappingFor, resolveAnswers } from '../mapping.ts';
 import { verifyTypeform } from '../signature.ts';
-import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
+import { jsonWebhook } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -115,13 +115,9 @@ export function adaptTypeform(body: unknown, context: AdapterContext): Adapted<R
 }
 
 /** The Typeform webhook: `POST /v1/webhooks/typeform`, secret `WEBHOOK_SECRET_TYPEFORM`. */
-export const typeformSource: WebhookSource = {
-  name: 'typeform',
-  path: '/v1/webhooks/typeform',
-  contentTypes: JSON_TYPES,
-  body: 'json',
-  secretVariables: ['WEBHOOK_SECRET_TYPEFORM'],
-  secrets: listed('WEBHOOK_SECRET_TYPEFORM'),
-  verify: (r, secrets) => verifyTypeform(r.raw, r.headers, secrets),
-  adapt: (r, context) => adaptTypeform(r.json, context),
-};
+export const typeformSource = jsonWebhook(
+  'typeform',
+  'WEBHOOK_SECRET_TYPEFORM',
+  (r, secrets) => verifyTypeform(r.raw, r.headers, secrets),
+  adaptTypeform,
+);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { feedbackIdFor, STAGE, toInstant, versionFor } from '../feedback-id.ts';
 import { mappingFor } from '../mapping.ts';
 import { verifyZendesk } from '../signature.ts';
-import { JSON_TYPES, listed, type WebhookSource } from '../webhook-source.ts';
+import { jsonWebhook } from '../webhook-source.ts';
 import {
   type Adapted,
   type AdapterContext,
@@ -119,16 +119,12 @@ export function adaptZendesk(
 const TIMESTAMP = 'x-zendesk-webhook-signature-timestamp';
 
 /** The Zendesk satisfaction webhook: `POST /v1/webhooks/zendesk`, secret `WEBHOOK_SECRET_ZENDESK`. */
-export const zendeskSource: WebhookSource = {
-  name: 'zendesk',
-  path: '/v1/webhooks/zendesk',
-  contentTypes: JSON_TYPES,
-  body: 'json',
-  secretVariables: ['WEBHOOK_SECRET_ZENDESK'],
-  secrets: listed('WEBHOOK_SECRET_ZENDESK'),
-  verify: (r, secrets, options) => verifyZendesk(r.raw, r.headers, secrets, options),
-  adapt: (r, context) => {
+export const zendeskSource = jsonWebhook(
+  'zendesk',
+  'WEBHOOK_SECRET_ZENDESK',
+  (r, secrets, options) => verifyZendesk(r.raw, r.headers, secrets, options),
+  (body, context, r) => {
     const sentAt = r.headers[TIMESTAMP];
-    return adaptZendesk(r.json, context, Array.isArray(sentAt) ? sentAt[0] : sentAt);
+    return adaptZendesk(body, context, Array.isArray(sentAt) ? sentAt[0] : sentAt);
   },
-};
+);
