@@ -1,6 +1,7 @@
 import { loadModelFile, type Model } from '@vocflow/analysis';
 import {
   ConfigError,
+  type ConfigProblem,
   type Env,
   envBoolean,
   envInt,
@@ -14,6 +15,7 @@ import {
   parseConfig,
   redisEnv,
   runnerEnv,
+  standardWebhooksSecretProblem,
   toInputLimitsConfig,
   toKafkaConfig,
   toRedisConfig,
@@ -86,21 +88,8 @@ export const EnrichmentEnv = z
   .superRefine((env, ctx) => {
     for (const message of segmentAttributeProblems(env.SEGMENT_ATTRIBUTES))
       ctx.addIssue({ code: 'custom', path: ['SEGMENT_ATTRIBUTES'], message });
-    if (env.ALERT_WEBHOOK_URL && !env.ALERT_WEBHOOK_SECRET)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ALERT_WEBHOOK_SECRET'],
-        message: 'required when ALERT_WEBHOOK_URL is set',
-      });
-    if (env.ALERT_WEBHOOK_SECRET) {
-      const key = env.ALERT_WEBHOOK_SECRET.replace(/^whsec_/, '');
-      if (!env.ALERT_WEBHOOK_SECRET.startsWith('whsec_') || Buffer.from(key, 'base64').length < 16)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ALERT_WEBHOOK_SECRET'],
-          message: 'expected "whsec_" followed by a base64 key of at least 16 bytes',
-        });
-    }
+    for (const problem of alertWebhookProblems(env.ALERT_WEBHOOK_URL, env.ALERT_WEBHOOK_SECRET))
+      ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
   })
   .transform((env) => ({
     kafka: toKafkaConfig(env),
@@ -137,6 +126,17 @@ export const EnrichmentEnv = z
     analysisModelPath: env.ANALYSIS_MODEL,
   }));
 
+/** The alert webhook needs a Standard Webhooks secret once it has a URL. */
+function alertWebhookProblems(url: string | undefined, secret: string | undefined): ConfigProblem[] {
+  if (url && !secret)
+    return [{ variable: 'ALERT_WEBHOOK_SECRET', message: 'required when ALERT_WEBHOOK_URL is set' }];
+  const problem = secret ? standardWebhooksSecretProblem(secret) : undefined;
+  return problem ? [{ variable: 'ALERT_WEBHOOK_SECRET', message: problem }] : [];
+}
+
+/** A variable's text as the schema sees it: trimmed, absent when blank. */
+const raw = (env: Env, name: string) => env[name]?.trim() || undefined;
+
 export type EnrichmentEnvConfig = z.output<typeof EnrichmentEnv>;
 
 export interface EnrichmentConfig extends EnrichmentEnvConfig {
@@ -158,10 +158,26 @@ export function loadAnalysisModel(config: Pick<EnrichmentConfig, 'analysisModelP
   }
 }
 
-/** Parses the environment and the rule files it names; throws ConfigError listing every problem. */
+/**
+ * Parses the environment and the rule files it names; throws one ConfigError listing every problem:
+ * the variables, the checks across them and the files are all checked even when some fail.
+ */
 export function loadConfig(env: Env): Readonly<EnrichmentConfig> {
-  const parsed = parseConfig('enrichment', EnrichmentEnv, env);
-  const problems: ConfigError['problems'][number][] = [];
+  const problems: ConfigProblem[] = [];
+  let parsed: Readonly<EnrichmentEnvConfig> | undefined;
+  try {
+    parsed = parseConfig('enrichment', EnrichmentEnv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    // zod skips the cross-variable checks when a variable is invalid: run them on the raw values.
+    const named = new Set(problems.map((p) => p.variable));
+    for (const problem of alertWebhookProblems(
+      raw(env, 'ALERT_WEBHOOK_URL'),
+      raw(env, 'ALERT_WEBHOOK_SECRET'),
+    ))
+      if (!named.has(problem.variable)) problems.push(problem);
+  }
   const attempt = <T>(load: () => T, fallback: T): T => {
     try {
       return load();
@@ -171,19 +187,21 @@ export function loadConfig(env: Env): Readonly<EnrichmentConfig> {
       return fallback;
     }
   };
-  const segmentRules = parsed.segmentsFile
-    ? attempt(() => loadRulesFile('VOCFLOW_SEGMENTS', parsed.segmentsFile!, SegmentRules).segments, [])
+  const segmentsFile = parsed ? parsed.segmentsFile : raw(env, 'VOCFLOW_SEGMENTS');
+  const alertRulesFile = parsed ? parsed.alertRulesFile : raw(env, 'VOCFLOW_ALERT_RULES');
+  const segmentRules = segmentsFile
+    ? attempt(() => loadRulesFile('VOCFLOW_SEGMENTS', segmentsFile, SegmentRules).segments, [])
     : [];
-  const alertRules = parsed.alertRulesFile
-    ? attempt(() => loadRulesFile('VOCFLOW_ALERT_RULES', parsed.alertRulesFile!, AlertRules).rules, [])
+  const alertRules = alertRulesFile
+    ? attempt(() => loadRulesFile('VOCFLOW_ALERT_RULES', alertRulesFile, AlertRules).rules, [])
     : DEFAULT_ALERT_RULES;
   let mappings: Mappings = {};
   try {
-    mappings = loadMappings(parsed.mappingsPath);
+    mappings = loadMappings(parsed ? parsed.mappingsPath : raw(env, 'VOCFLOW_MAPPINGS'));
   } catch (error) {
     if (!(error instanceof MappingError)) throw error;
     problems.push({ variable: 'VOCFLOW_MAPPINGS', message: error.message });
   }
-  if (problems.length > 0) throw new ConfigError('enrichment', problems);
+  if (problems.length > 0 || !parsed) throw new ConfigError('enrichment', problems);
   return Object.freeze({ ...parsed, segmentRules, alertRules, mappings });
 }
