@@ -12,6 +12,7 @@ import { newNamespace, type Pipeline, type StackEndpoints, startPipeline } from 
 import { sleep } from '../lib/processes.ts';
 import type { DrillLine } from '../lib/report.ts';
 import { genericFeedback, signedRequest } from '../lib/webhook.ts';
+import { hostileInput } from './hostile-input.ts';
 
 export const DRILL_NAMES = [
   'kill-ingest',
@@ -25,6 +26,7 @@ export const DRILL_NAMES = [
   'rebalance',
   'slow-loris',
   'oversized-body',
+  'hostile-input',
 ] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
@@ -56,6 +58,8 @@ interface Fault {
   after?(pipeline: Pipeline, load: LoadResult): Promise<{ ok: boolean; notes: string[] }>;
   /** Poison records produced straight into the raw topic; the DLQ must hold at least these. */
   readonly poison?: number;
+  /** Items the fault itself got acknowledged besides the load (they must be counted too). */
+  extraCounted?(): number;
   /** Throws, before anything starts, when the drill cannot inject its fault here (says why). */
   ready?(stack: StackEndpoints): Promise<void>;
 }
@@ -191,6 +195,14 @@ function faultFor(name: DrillName, settings: DrillSettings): Fault {
       };
     case 'slow-loris':
       return slowLoris(settings);
+    case 'hostile-input': {
+      const hostile = hostileInput({ budgetMs: 10_000 });
+      return {
+        inject: (pipeline) => hostile.inject(pipeline),
+        after: (pipeline) => hostile.after(pipeline),
+        extraCounted: () => hostile.extraCounted(),
+      };
+    }
     case 'oversized-body':
       return {
         inject: async () => performance.now(),
@@ -291,6 +303,7 @@ export async function runDrill(
     log(`${name}: fault`);
     const clearedAt = await fault.inject(pipeline);
     const load = await loading;
+    const extra = fault.extraCounted?.() ?? 0;
     log(`${name}: load done (${load.acknowledged}/${load.sent} acknowledged); waiting for the count`);
 
     // Distinct events sent and acknowledged.
@@ -316,8 +329,8 @@ export async function runDrill(
         counted = count;
       }
       // Done when exact, or when nothing changed for 10 s, or at the deadline.
-      if (counted === ackedEvents.size && now - stableSince > 2_000) break;
-      if (counted !== undefined && counted >= ackedEvents.size && now - stableSince > 10_000) break;
+      if (counted === ackedEvents.size + extra && now - stableSince > 2_000) break;
+      if (counted !== undefined && counted >= ackedEvents.size + extra && now - stableSince > 10_000) break;
       if (now > settleDeadline) break;
       await sleep(200);
     }
@@ -327,13 +340,14 @@ export async function runDrill(
     await admin.connect();
     const dlq = await topicRecordCount(admin, topicNames(namespace.topicPrefix).dlq).catch(() => 0);
     await admin.disconnect();
-    const lost = counted === undefined ? null : Math.max(0, ackedEvents.size - counted);
-    const doubleCounted = counted === undefined ? null : Math.max(0, counted - sentEvents.size);
+    const lost = counted === undefined ? null : Math.max(0, ackedEvents.size + extra - counted);
+    const doubleCounted = counted === undefined ? null : Math.max(0, counted - sentEvents.size - extra);
     if (counted === undefined) notes.push('the query API never answered with a count');
     if (fault.poison !== undefined) {
       notes.push(`${fault.poison} poison records produced into the raw topic; DLQ holds ${dlq}`);
       if (dlq < fault.poison) after.ok = false;
     }
+    if (extra > 0) notes.push(`${extra} items of the fault itself acknowledged and expected in the count`);
     if (ackedEvents.size < sentEvents.size)
       notes.push(`${sentEvents.size - ackedEvents.size} events never acknowledged (the client gave up)`);
     notes.push(
