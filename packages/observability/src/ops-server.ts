@@ -12,7 +12,7 @@ export interface OpsRoutesOptions {
   readonly checks: readonly ReadinessCheck[];
 }
 
-async function runChecks(
+export async function runChecks(
   checks: readonly ReadinessCheck[],
 ): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
   const results = await Promise.all(

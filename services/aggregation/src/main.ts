@@ -160,7 +160,7 @@ export async function start(
     checks: [
       kafkaCheck,
       { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
-      { name: 'consumer', check: () => consumer.isReady() && (archive?.isReady() ?? true) },
+      ...consumerChecks(consumer, archive),
     ],
   });
 
@@ -187,6 +187,20 @@ export async function start(
     feeds,
     isReady: () => consumer.isReady() && (archive?.isReady() ?? true),
   };
+}
+
+/**
+ * Readiness of both consumers, each by name so /readyz says which one has not joined its group: the
+ * rollups consumer and, when the archive runs in this process, the archive consumer.
+ */
+export function consumerChecks(
+  rollups: { isReady(): boolean },
+  archive: { isReady(): boolean } | null,
+): { name: string; check: () => boolean }[] {
+  return [
+    { name: 'rollups consumer', check: () => rollups.isReady() },
+    ...(archive ? [{ name: 'archive consumer', check: () => archive.isReady() }] : []),
+  ];
 }
 
 if (import.meta.main) await runService('aggregation', start);
