@@ -1,5 +1,6 @@
 import {
   type CustomerProfile,
+  type CustomerRef,
   type EnrichedFeedback,
   EnrichedFeedback as EnrichedSchema,
   encode,
@@ -36,6 +37,11 @@ export interface CustomerLinkerDeps {
   readonly keying?: RefKeying | undefined;
   /** The bounded profile a re-emitted record carries (createRecordProfile); default: the whole snapshot. */
   readonly recordProfile?: ((snapshot: ProfileSnapshot) => ProfileSnapshot) | undefined;
+  /**
+   * The reference a re-emitted record carries (with PII redaction: email and handle pseudonymized,
+   * also for items parked under an address before pseudonyms existed); default: as parked.
+   */
+  readonly recordRef?: ((ref: CustomerRef) => CustomerRef) | undefined;
   readonly logger: Logger;
   readonly now?: () => Date;
   readonly onLinked?: (count: number) => void;
@@ -109,7 +115,17 @@ export function createCustomerLinker(deps: CustomerLinkerDeps): CustomerLinker {
     for (const record of records) {
       const profile = deps.customers.resolve(record.customer.ref);
       if (!profile) continue;
-      const to = relinked(record, profile, deps.segmentRules, at, deps.segmentAttributes, deps.recordProfile);
+      const emitted = relinked(
+        record,
+        profile,
+        deps.segmentRules,
+        at,
+        deps.segmentAttributes,
+        deps.recordProfile,
+      );
+      const to = deps.recordRef
+        ? { ...emitted, customer: { ...emitted.customer, ref: deps.recordRef(emitted.customer.ref) } }
+        : emitted;
       const before = new Set(evaluateAlerts(deps.alertRules, record, at).map((a) => a.alertId));
       const alerts = evaluateAlerts(deps.alertRules, to, at).filter((a) => !before.has(a.alertId));
       linked.push({ from: record, to, alerts });

@@ -125,4 +125,51 @@ describe('linking an item parked under a pseudonymized reference', () => {
     // The re-emitted record carries the bounded profile too: no name.
     expect(relinked.customer.profile).toEqual({ tier: 'Enterprise', region: 'EMEA', attributes: {} });
   });
+
+  it('re-emits an item parked under the address before pseudonyms existed with the pseudonym only', async () => {
+    const redactor = createPiiRedactor({ enabled: true, hashSalt: 'pepper' });
+    const customers = new CustomerTable(keying);
+    const plainPipeline = createEnrichmentPipeline({
+      analyzer: keywordAnalyzer,
+      customers: new CustomerTable(),
+      redactor,
+      segmentRules: [],
+      alertRules: [],
+    });
+    const result = await plainPipeline(
+      inbound(
+        rawFeedback({ feedbackId: 'fb-old', customer: { email: 'old@acme.example', handle: '@OldCo' } }),
+      ),
+    );
+    if (result.kind !== 'ok') throw new Error('expected ok');
+    const legacy = result.value.enriched;
+    expect(legacy.customer.ref.email).toBe('old@acme.example');
+    customers.upsert(profile({ id: 'cus-old', email: 'old@acme.example', handles: [] }));
+    const produced: { topic: string; message: OutboundMessage }[] = [];
+    const linker = createCustomerLinker({
+      customers,
+      store: memoryStore(),
+      producer: {
+        ...producer,
+        sendBatch: async (batches) => {
+          for (const b of batches)
+            for (const message of b.messages) produced.push({ topic: b.topic, message });
+        },
+      },
+      topics: { enriched: 'enriched', alerts: 'alerts' },
+      segmentRules: [],
+      alertRules: [],
+      keying,
+      recordRef: (ref) => keyedRef(ref, keying),
+      logger: createLogger({ service: 'test', level: 'silent' }),
+    });
+    expect(await linker.linkParked([legacy])).toBe(1);
+    const text = produced.find((p) => p.topic === 'enriched')!.message.value!.toString();
+    expect(text).not.toContain('acme.example');
+    expect(text).not.toContain('oldco');
+    expect((JSON.parse(text) as EnrichedFeedback).customer).toMatchObject({
+      key: 'cus-old',
+      ref: { email: keying.email('old@acme.example'), handle: keying.handle('oldco') },
+    });
+  });
 });

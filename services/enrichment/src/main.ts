@@ -1,7 +1,7 @@
 import { createAnalyzer } from '@vocflow/analysis';
 import { createRedis, type RedisClient } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
-import { topicNames } from '@vocflow/contracts';
+import { type CustomerRef, topicNames } from '@vocflow/contracts';
 import {
   type BatchConsumer,
   createBatchConsumer,
@@ -32,7 +32,7 @@ import {
 import { createAlertWebhookConsumer } from './alert-webhook.consumer.ts';
 import { type EnrichmentConfig, loadAnalysisModel, loadConfig } from './config.ts';
 import { createCustomerLinker, singleFlight } from './customer-linker.service.ts';
-import { createPseudonymKeying } from './customer-ref.pseudonyms.ts';
+import { createPseudonymKeying, keyedRef } from './customer-ref.pseudonyms.ts';
 import { CustomerTable, PLAIN_KEYING } from './customer-table.store.ts';
 import { createCustomerTableLoader } from './customers.consumer.ts';
 import { createEnrichmentSink } from './enrichment.consumer.ts';
@@ -166,6 +166,7 @@ export async function start(
     alertRules: config.alertRules,
     keying,
     recordProfile,
+    ...(config.pii.enabled ? { recordRef: (ref: CustomerRef) => keyedRef(ref, keying) } : {}),
     logger,
     ...(overrides.now ? { now: overrides.now } : {}),
     onLinked: (n) => metrics.linked.inc(n),
