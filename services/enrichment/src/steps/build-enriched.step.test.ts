@@ -181,6 +181,33 @@ describe('building the enriched record: no personal data in clear', () => {
     expect(out.customer.key).toBe('cus-acme');
   });
 
+  it('enriches the hostile note of issue #16 whole: 450,000 letters after an @, then an address', async () => {
+    const seen: number[] = [];
+    const note = `reach me at @${'a'.repeat(450_000)} or ${EMAIL}`;
+    const pipeline = createEnrichmentPipeline({
+      analyzer: {
+        analyze: (text) => {
+          seen.push(text.length);
+          return keywordAnalyzer.analyze(text);
+        },
+      },
+      customers: new CustomerTable(),
+      redactor: createPiiRedactor({ enabled: true, hashSalt: SALT }),
+      segmentRules: [],
+      alertRules,
+    });
+    const result = await pipeline(
+      inbound(
+        rawFeedback({ kind: 'interview_note', source: 'interview', texts: [{ field: 'notes', text: note }] }),
+      ),
+    );
+    if (result.kind !== 'ok') throw new Error(`expected ok, got ${result.kind}`);
+    expect(seen).toEqual([20_000]);
+    const text = result.value.enriched.texts[0]!.text;
+    expect(text).toHaveLength(note.length - EMAIL.length + '[email:12345678]'.length);
+    expect(text).toMatch(/ or \[email:[0-9a-f]{8}\]$/);
+  });
+
   it('keeps everything as it was when redaction is off', async () => {
     const { enrich } = setup({ enabled: false });
     const out = await enrich(
