@@ -7,6 +7,7 @@ import { createKafka } from './client.ts';
 import { RecordsRejectedError, RetryableError } from './errors.ts';
 import { createProducer } from './producer.ts';
 import { recordSizeBytes } from './record-size.ts';
+import { waitForLeaders } from './topics.ts';
 import type { VocflowProducer } from './types.ts';
 
 const logger = createLogger({ service: 'producer-test', level: 'silent' });
@@ -35,7 +36,7 @@ describe('producer on a real broker', () => {
     await admin.connect();
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic: small,
@@ -47,6 +48,7 @@ describe('producer on a real broker', () => {
     } finally {
       await admin.disconnect();
     }
+    await waitForLeaders(kafka, [small]);
     // The producer is not told the small topic's limit: the broker's refusal is what it must handle.
     producer = createProducer(kafka, { logger, sendTimeoutMs: 20_000 });
     await producer.connect();

@@ -57,7 +57,8 @@ export async function ensureTopics(kafka: Kafka, options: EnsureTopicsOptions = 
     if (missing.length > 0) {
       if (policy) checkTopicPolicy(policy, (await admin.describeCluster()).brokers.length);
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait fails when the new topic is not yet known to the broker it asks; ours below polls.
+        waitForLeaders: false,
         topics: missing.map((topic) => {
           const settings = settingsFor(topic);
           const config = policy ? topicConfig(topic, policy) : settings.config;
@@ -77,6 +78,10 @@ export async function ensureTopics(kafka: Kafka, options: EnsureTopicsOptions = 
   }
 }
 
+const NOT_READY_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+const isNotReadyYet = (error: unknown): boolean =>
+  NOT_READY_YET.has(String((error as { type?: unknown } | null)?.type));
+
 /** Polls metadata until every partition of the topics has a leader. */
 export async function waitForLeaders(
   kafka: Kafka,
@@ -88,8 +93,13 @@ export async function waitForLeaders(
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
-      const ready = metadata.topics.every(
+      // A topic just created may be unknown to the broker answering for a moment (more so on a busy
+      // machine): that is "not ready yet", not a failure.
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] }).catch((error: unknown) => {
+        if (isNotReadyYet(error)) return undefined;
+        throw error;
+      });
+      const ready = metadata?.topics.every(
         (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader !== undefined && p.leader >= 0),
       );
       if (ready) return;

@@ -58,6 +58,29 @@ export interface CreateTopicsOptions {
   readonly topics?: readonly TopicName[];
 }
 
+/** Polls metadata until every partition of the topics has a leader (a topic not known yet is not ready). */
+export async function waitForTopicLeaders(
+  client: ReturnType<typeof admin>,
+  topics: readonly string[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metadata = await client.fetchTopicMetadata({ topics: [...topics] }).catch((error: unknown) => {
+      const type = String((error as { type?: unknown } | null)?.type);
+      if (type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE') return undefined;
+      throw error;
+    });
+    const ready = metadata?.topics.every(
+      (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader !== undefined && p.leader >= 0),
+    );
+    if (ready) return;
+    if (Date.now() > deadline)
+      throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * Creates the prefixed version of every contract topic with its contract settings and waits for the
  * partition leaders, so consumers can subscribe at once. Returns the names (`topicNames(prefix)`).
@@ -72,7 +95,9 @@ export async function createTopicsFor(
   await client.connect();
   try {
     await client.createTopics({
-      waitForLeaders: true,
+      // kafkajs' own wait fails when the new topic is not yet known to the broker it asks (seen on a
+      // busy machine): wait for the leaders here, a condition polled until a deadline.
+      waitForLeaders: false,
       timeout: 30_000,
       topics: wanted.map((topic) => {
         const settings = TOPIC_SETTINGS[topic];
@@ -83,6 +108,10 @@ export async function createTopicsFor(
         };
       }),
     });
+    await waitForTopicLeaders(
+      client,
+      wanted.map((topic) => `${prefix}${topic}`),
+    );
   } finally {
     await client.disconnect();
   }

@@ -5,6 +5,7 @@ import {
   createKafka,
   createProducer,
   type VocflowProducer,
+  waitForLeaders,
 } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { createTopicsFor, deleteTopics, stackSettings, testNamespace } from '@vocflow/testing';
@@ -55,7 +56,7 @@ describe('enrichment sink on a real broker', () => {
     await admin.connect();
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic: enrichedTopic,
@@ -67,6 +68,7 @@ describe('enrichment sink on a real broker', () => {
     } finally {
       await admin.disconnect();
     }
+    await waitForLeaders(kafka, [enrichedTopic]);
     producer = createProducer(kafka, { logger, sendTimeoutMs: 20_000 });
     await producer.connect();
   });
