@@ -22,6 +22,35 @@ const Customer = z
   })
   .strict();
 
+const EVENT_TIME_FORMS =
+  'expected ISO-8601: a day (2026-11-30, midnight UTC), a time (2026-11-30T08:00:00, UTC) or a time with an offset (2026-11-30T08:00:00+01:00, …Z)';
+
+/**
+ * An ISO-8601 event time as people write it, as an instant in UTC: a day alone is midnight UTC, a time
+ * without an offset is UTC. Undefined for anything else, including a day that does not exist.
+ */
+export function eventInstant(text: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:\d{2})?)?$/i.exec(
+    text.trim(),
+  );
+  const day = match?.[1];
+  if (!match || !day) return undefined;
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  if (!Number.isFinite(midnight) || new Date(midnight).toISOString().slice(0, 10) !== day) return undefined;
+  const ms = match[2] === undefined ? midnight : Date.parse(`${day}T${match[2]}${match[3] ?? 'Z'}`);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** An event time in any form `eventInstant` reads, normalized to a UTC instant. */
+const EventTime = z.string().transform((value, ctx) => {
+  const instant = eventInstant(value);
+  if (instant === undefined) {
+    ctx.addIssue({ code: 'custom', message: EVENT_TIME_FORMS });
+    return z.NEVER;
+  }
+  return instant;
+});
+
 /**
  * vocflow's own public feedback format (`POST /v1/webhooks/generic`): one object or an array.
  * `id` is the idempotency key: the same id always becomes the same feedback id.
@@ -30,7 +59,7 @@ export const GenericFeedback = z
   .object({
     id: z.string().min(1).max(200),
     kind: z.enum(['survey_response', 'interview_note', 'social_mention']),
-    occurredAt: z.iso.datetime({ offset: true }),
+    occurredAt: EventTime,
     customer: Customer,
     channel: z.string().min(1).max(64).optional(),
     scores: z
@@ -197,14 +226,19 @@ export const SocialMention = z
   .object({
     id: z.string().min(1).max(200).optional(),
     platform: z.string().min(1).max(32),
-    url: z.url().max(2_048),
+    /** The post's address; optional when `id` is given (the id is then the idempotency key). */
+    url: z.url().max(2_048).optional(),
     author: z.string().max(256).optional(),
     handle: z.string().min(1).max(256),
     text: z.string().min(1).max(100_000),
     postedAt: z.iso.datetime({ offset: true }),
     attributes: Attributes.optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.id !== undefined || m.url !== undefined, {
+    message: 'give the id of the post or its url (or both)',
+    path: ['url'],
+  });
 export type SocialMention = z.infer<typeof SocialMention>;
 
 export function adaptMentions(
@@ -214,7 +248,8 @@ export function adaptMentions(
 ): Adapted<RawFeedback> {
   const built = collect(items, many, SocialMention, (m, raw) => {
     const platform = m.platform.toLowerCase();
-    const providerId = m.id ?? m.url;
+    // The schema guarantees one of them.
+    const providerId = m.id ?? m.url ?? '';
     return {
       schema: 'feedback.raw.v1' as const,
       feedbackId: feedbackIdFor('mention', platform, providerId),
@@ -229,7 +264,12 @@ export function adaptMentions(
       answers: [],
       scores: {},
       texts: [{ field: 'text', text: m.text }],
-      attributes: { ...m.attributes, platform, url: m.url, ...(m.author ? { author: m.author } : {}) },
+      attributes: {
+        ...m.attributes,
+        platform,
+        ...(m.url ? { url: m.url } : {}),
+        ...(m.author ? { author: m.author } : {}),
+      },
       ...(context.original
         ? { original: { contentType: 'application/json', body: JSON.stringify(raw) } }
         : {}),
