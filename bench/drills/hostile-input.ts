@@ -26,6 +26,8 @@ interface Hostile {
 }
 
 const DISTINCT_CHANNELS = 1_000;
+/** How long a hostile request is retried after 503/429 or a dropped connection, as a provider would. */
+const RETRY_FOR_MS = 60_000;
 const WIDE_PROFILES = 20;
 const PROFILE_ATTRIBUTES = 300;
 
@@ -228,7 +230,7 @@ export interface HostileInputFault {
 export function hostileInput(options: { budgetMs: number }): HostileInputFault {
   let extra = 0;
   const wrong: string[] = [];
-  const answered: string[] = [];
+  const retried: string[] = [];
   let flowing: string | undefined;
   let flowed = false;
   return {
@@ -243,23 +245,32 @@ export function hostileInput(options: { budgetMs: number }): HostileInputFault {
             h.auth === 'webhook'
               ? { ...signedRequest(pipeline.webhookSecret, `${runId}-hostile-${i}`, h.body).headers }
               : { 'content-type': 'application/json', authorization: `Bearer ${pipeline.apiKey}` };
-          let status: number | string;
-          try {
-            status = (
-              await httpRequest(`${pipeline.ingestUrl}${h.path}`, {
-                method: 'POST',
-                headers,
-                body: h.body,
-                timeoutMs: 30_000,
-              })
-            ).status;
-          } catch (error) {
-            status = `error ${(error as Error).message}`;
+          // Like a provider: a 503, 429 or a dropped connection is retried (same ids) until a final answer.
+          let status: number | string = 'not sent';
+          let attempts = 0;
+          const giveUp = performance.now() + RETRY_FOR_MS;
+          for (;;) {
+            attempts += 1;
+            try {
+              status = (
+                await httpRequest(`${pipeline.ingestUrl}${h.path}`, {
+                  method: 'POST',
+                  headers,
+                  body: h.body,
+                  timeoutMs: 30_000,
+                })
+              ).status;
+            } catch (error) {
+              status = `error ${(error as Error).message}`;
+            }
+            const transient = typeof status !== 'number' || status === 503 || status === 429;
+            if (!transient || performance.now() > giveUp) break;
+            await sleep(Math.min(5_000, 500 * 2 ** attempts));
           }
+          if (attempts > 1) retried.push(`${h.label} ×${attempts}`);
           if (status === 202) extra += h.items;
           if (typeof status !== 'number' || !h.expect.includes(status))
             wrong.push(`${h.label}: ${status} (expected ${h.expect.join(' or ')})`);
-          answered.push(`${h.label} ${status}`);
         }),
       );
       // The pipeline keeps counting: the hostile items and normal traffic pass within a few budgets.
@@ -299,6 +310,7 @@ export function hostileInput(options: { budgetMs: number }): HostileInputFault {
       const leaking = ids.filter((id) => /^(attr_|email|phone|account_id|field_|channel:drill)/.test(id));
       notes.push(
         `hostile answers wrong: ${wrong.length === 0 ? 'none' : wrong.join('; ')}`,
+        `hostile requests retried after 503/429/errors: ${retried.length === 0 ? 'none' : retried.join('; ')}`,
         flowing ?? 'the pipeline was never sampled',
         `channels counted: ${Object.keys(channels).length} (other: ${channels['other'] ?? 0}; outside the vocabulary: ${unknownChannels.length})`,
         `segments: ${ids.length}; from hostile attributes or channels: ${leaking.length}`,
