@@ -92,7 +92,7 @@ export const redisEnv = {
    * A command not answered within this time fails (a retryable error: the partition pauses and the
    * batch is retried) instead of hanging until the consumer group evicts the worker.
    */
-  REDIS_COMMAND_TIMEOUT_MS: envInt(10_000, { min: 100, max: 600_000 }),
+  REDIS_COMMAND_TIMEOUT_MS: envInt(5_000, { min: 100, max: 600_000 }),
 };
 export interface RedisConfig {
   readonly url: string;

@@ -36,6 +36,8 @@ export {
   stackDown,
   stackStatus,
   stackUp,
+  startedBy,
   startService,
   stopService,
+  stopStarted,
 } from './stack.ts';

@@ -6,7 +6,16 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { afterAll, describe, expect, it } from 'vitest';
 import { canBind } from './ports.ts';
 import { createS3Client } from './s3-client.ts';
-import { type StackOptions, stackDown, stackStatus, stackUp, startService, stopService } from './stack.ts';
+import {
+  type StackOptions,
+  type StackUpResult,
+  stackDown,
+  stackStatus,
+  stackUp,
+  startService,
+  stopService,
+  stopStarted,
+} from './stack.ts';
 
 // A second, private stack on free ports and its own state folder, so the shared stack the other
 // integration tests use is never disturbed, and two runs on one machine do not collide.
@@ -29,6 +38,7 @@ const ports = {
 const options: StackOptions = { runtime: 'local', stateDir, ports, bucket: 'stack-int', timeoutMs: 90_000 };
 
 describe('local stack', () => {
+  let first: StackUpResult | undefined;
   afterAll(async () => {
     await stackDown(options).catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
@@ -36,6 +46,7 @@ describe('local stack', () => {
 
   it('starts Kafka, S3Proxy and Redis from nothing and reports them ready', async () => {
     const result = await stackUp(options);
+    first = result;
     expect(result.runtime).toBe('local');
     expect(result.services).toEqual({ kafka: 'started', s3: 'started', redis: 'started' });
     const status = await stackStatus(options);
@@ -68,9 +79,11 @@ describe('local stack', () => {
     s3.destroy();
   }, 60_000);
 
-  it('reuses a running stack instead of starting a second one', async () => {
+  it('reuses a running stack instead of starting a second one, and leaves it up when that run ends', async () => {
     const result = await stackUp(options);
     expect(result.services).toEqual({ kafka: 'reused', s3: 'reused', redis: 'reused' });
+    expect(await stopStarted(result, options)).toEqual({});
+    expect((await stackStatus(options)).ready).toBe(true);
   }, 60_000);
 
   it('stops and restarts a single service for fault drills', async () => {
@@ -108,9 +121,13 @@ describe('local stack', () => {
     }
   }, 60_000);
 
-  it('stops everything it started and frees the ports', async () => {
-    const result = await stackDown(options);
-    expect(result.services).toEqual({ kafka: 'stopped', s3: 'stopped', redis: 'stopped' });
+  it('stops, at the end of the run that started them, the services it started, and frees the ports', async () => {
+    expect(await stopStarted(first!, options)).toEqual({ kafka: 'stopped', s3: 'stopped', redis: 'stopped' });
+    expect((await stackDown(options)).services).toEqual({
+      kafka: 'not-running',
+      s3: 'not-running',
+      redis: 'not-running',
+    });
     for (const port of Object.values(ports)) expect(await canBind('127.0.0.1', port)).toBe(true);
   }, 120_000);
 });

@@ -122,6 +122,31 @@ export async function stackUp(options: StackOptions = {}): Promise<StackUpResult
   return { runtime: runtime.name, settings: context.settings, services: { ...rest, redis } };
 }
 
+/**
+ * The services a `stackUp` call started itself — not those it found running (`reused`, started by
+ * an earlier `stack up` or another run) nor `external` servers. What its caller stops at the end.
+ */
+export function startedBy(result: Pick<StackUpResult, 'services'>): ServiceName[] {
+  return SERVICE_NAMES.filter((name) => result.services[name] === 'started');
+}
+
+/**
+ * Stops exactly what one `stackUp` call started (`npm start` on Ctrl-C, `npm test` at the end), so
+ * a stack that was already running — another terminal's, another checkout's — is left alone. Pass
+ * the same options as to `stackUp`.
+ */
+export async function stopStarted(
+  result: StackUpResult,
+  options: StackOptions = {},
+): Promise<Partial<Record<ServiceName, StopOutcome>>> {
+  const names = startedBy(result);
+  if (names.length === 0) return {};
+  const context = contextFor(options);
+  const runtime = result.runtime === 'local' ? localRuntime : (await containers()).runtime;
+  const outcomes = await settleAll(names, (name) => runtime.stop(name, context));
+  return Object.fromEntries(names.map((name) => [name, outcomes[name]]));
+}
+
 /** Stops what this stack started (SIGTERM, then SIGKILL); servers it reused are left alone. */
 export async function stackDown(options: StackOptions = {}): Promise<StackDownResult> {
   const context = contextFor(options);

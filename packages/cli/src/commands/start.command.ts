@@ -1,4 +1,12 @@
-import { PROJECT_ROOT, settingsFromEnv, settingsToEnv, stackUp } from '@vocflow/stack';
+import {
+  PROJECT_ROOT,
+  type StackUpResult,
+  settingsFromEnv,
+  settingsToEnv,
+  stackUp,
+  startedBy,
+  stopStarted,
+} from '@vocflow/stack';
 import type { Command } from 'commander';
 import { devSecretsPath, firstOf, loadOrCreateDevSecrets } from '../dev-secrets.ts';
 import { arg, choiceList, integer } from '../options.ts';
@@ -41,10 +49,41 @@ function defined(env: Env): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-/** `vocflow start`: the local stack when none is configured, the topics, and the services as processes. */
+/**
+ * `vocflow start`: the local stack when none is configured, the topics, and the services as processes.
+ * When it ends (Ctrl-C, a service failing, an error on the way up), it stops the parts of the local
+ * stack it started itself; a stack that was already running stays up.
+ */
 export async function runStart(
   options: StartOptions,
   write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+) {
+  const started: { stack?: StackUpResult } = {};
+  try {
+    await runPipeline(options, write, started);
+  } finally {
+    if (started.stack) await stopLocalStack(started.stack, write);
+  }
+}
+
+/** Stops what this run's `stackUp` started; a second Ctrl-C meanwhile does not cut it short. */
+async function stopLocalStack(stack: StackUpResult, write: (line: string) => void): Promise<void> {
+  const names = startedBy(stack);
+  if (names.length === 0) return;
+  const patience = () => write('  stack: still stopping (Kafka may take up to 30 s)…');
+  process.on('SIGINT', patience);
+  try {
+    write(`Stopping the local ${names.join(', ')} this run started…`);
+    await stopStarted(stack, { onProgress: (message) => write(`  stack: ${message}`) });
+  } finally {
+    process.off('SIGINT', patience);
+  }
+}
+
+async function runPipeline(
+  options: StartOptions,
+  write: (line: string) => void,
+  started: { stack?: StackUpResult },
 ) {
   const only = options.only ? SERVICE_IDS.filter((id) => options.only?.includes(id)) : [...SERVICE_IDS];
   let env: Env = { ...process.env };
@@ -52,6 +91,7 @@ export async function runStart(
   if (settingsFromEnv(env) === undefined) {
     write('No KAFKA_BROKERS / REDIS_URL / S3_ENDPOINT given: bringing up the local stack…');
     const stack = await stackUp({ onProgress: (message) => write(`  stack: ${message}`) });
+    started.stack = stack;
     env = { ...settingsToEnv(stack.settings), ...defined(env) };
     local = true;
     write(
