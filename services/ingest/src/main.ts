@@ -35,7 +35,7 @@ export interface IngestHandle {
 }
 
 /** Says at start which sources are disabled or unsigned, and whether the API-key endpoints are open. */
-function logSourcesAndKeys(config: Readonly<IngestConfig>, logger: Logger): void {
+export function logSourcesAndKeys(config: Readonly<IngestConfig>, logger: Logger): void {
   for (const source of WEBHOOK_SOURCES) {
     if (source.secrets(config.webhookSecrets).length > 0) continue;
     if (config.allowUnsigned.includes(source.name))
