@@ -72,4 +72,32 @@ describe('vocflow dlq', () => {
     expect(values).toEqual(['{"first":1}']);
     expect(headers).toEqual([`${topics.feedbackRaw}/0/5`]);
   }, 90_000);
+
+  it('reads with a consumer group that carries the deployment prefix', async () => {
+    const topics = await createTopicsFor(prefix, settings.kafkaBrokers, {
+      numPartitions: 1,
+      topics: ['feedback.dlq.v1'],
+    });
+    const kafka = createKafka({ brokers: settings.kafkaBrokers, clientId: 'dlq-test', logger });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topics.dlq, messages: [{ value: 'not a dlq record' }] });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    const groupsWhileReading: string[] = [];
+    try {
+      await readTopicToEnd(kafka, topics.dlq, {
+        groupPrefix: prefix,
+        onMessage: async () => {
+          groupsWhileReading.push(...(await admin.listGroups()).groups.map((g) => g.groupId));
+        },
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const readers = groupsWhileReading.filter((g) => g.includes('vocflow-reader-'));
+    expect(readers.length).toBeGreaterThan(0);
+    expect(readers.filter((g) => g.startsWith(`${prefix}vocflow-reader-`)).length).toBeGreaterThan(0);
+  }, 90_000);
 });
