@@ -9,6 +9,7 @@ import { createTopicsFor, deleteTopics, stackSettings, testNamespace } from '@vo
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dependencyWait } from './budget.ts';
 import { createKafka } from './client.ts';
 import { createBatchConsumer } from './consumer.ts';
 import { RetryableError } from './errors.ts';
@@ -300,6 +301,33 @@ describe('batch consumer on a real broker', () => {
     expect(record).toMatchObject({ reason: 'processing_timeout', origin: { offset: '1' } });
     expect(Buffer.from(record!.original.value!, 'base64').toString()).toBe('hang');
     await until(async () => (await committed()) === 4, 10_000, 'commit past the hanging message');
+  });
+
+  it('does not charge waits on a dependency to the budget, only the message own time', async () => {
+    await produce(['waits-on-provider', 'waits-on-itself', 'after']);
+    const written: string[] = [];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 2_000));
+    const c = consumer<string>({
+      messageBudgetMs: 1_000,
+      process: async (m) => {
+        const value = m.value!.toString();
+        // The same 2 s: declared as a dependency wait (a provider call), or not.
+        if (value === 'waits-on-provider') await dependencyWait(pause);
+        if (value === 'waits-on-itself') await pause();
+        return ok(value);
+      },
+      sink: {
+        async write(outputs) {
+          written.push(...outputs.map((o) => o.value));
+          return undefined;
+        },
+      },
+    });
+    await c.start();
+    await until(() => written.includes('after'), 30_000, 'the last message');
+    expect(written).toEqual(['waits-on-provider', 'after']);
+    const [record] = await readDlq(1);
+    expect(record).toMatchObject({ reason: 'processing_timeout', origin: { offset: '1' } });
   });
 
   it('DLQs the outputs a sink cannot write for good by their input and commits past them', async () => {

@@ -1,5 +1,6 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { type MessageClock, ownTimeMs, startClock, withClock } from './budget.ts';
 import { toDlqMessage } from './dlq.ts';
 import { PoisonError, RetryableError } from './errors.ts';
 import { dlq, observeSteps, type StepResult } from './result.ts';
@@ -13,16 +14,26 @@ import type {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Awaits work for at most `ms`, or until the signal fires; the work itself goes on unobserved. */
+/**
+ * Awaits work until the message's own time (its clock, less dependency waits) reaches `budgetMs`, or
+ * until the signal fires; the work itself goes on unobserved.
+ */
 function within<T>(
   work: Promise<T>,
-  ms: number,
+  clock: MessageClock,
+  budgetMs: number,
   signal: AbortSignal,
 ): Promise<{ value: T } | 'timeout' | 'aborted'> {
   if (signal.aborted) return Promise.resolve('aborted');
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const onAbort = () => resolve('aborted');
-    const timer = setTimeout(() => resolve('timeout'), ms);
+    const arm = () => {
+      const left = budgetMs - ownTimeMs(clock);
+      if (left <= 0) resolve('timeout');
+      else timer = setTimeout(arm, Math.max(10, left));
+    };
+    arm();
     signal.addEventListener('abort', onAbort, { once: true });
     work
       .then(
@@ -224,7 +235,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     message: InboundMessage,
     heartbeat: () => Promise<void>,
   ): Promise<{ result: StepResult<O>; attempts: number } | 'abandoned'> => {
-    const started = performance.now();
+    const clock = startClock();
     const timedOut = (attempts: number) => {
       log.warn(
         { offset: message.offset, partition: message.partition, topic: message.topic, budgetMs },
@@ -238,13 +249,13 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEveryMs);
     try {
       for (let attempt = 1; ; attempt++) {
-        const remaining = budgetMs - (performance.now() - started);
-        if (remaining <= 0) return timedOut(attempt - 1);
+        if (ownTimeMs(clock) >= budgetMs) return timedOut(attempt - 1);
         try {
-          const outcome = await within(options.process(message), remaining, abandon.signal);
+          const work = withClock(clock, () => options.process(message));
+          const outcome = await within(work, clock, budgetMs, abandon.signal);
           if (outcome === 'aborted') return 'abandoned';
           // A synchronous step cannot be interrupted: judge it by how long it took.
-          if (outcome === 'timeout' || performance.now() - started > budgetMs) return timedOut(attempt);
+          if (outcome === 'timeout' || ownTimeMs(clock) > budgetMs) return timedOut(attempt);
           return { result: outcome.value, attempts: attempt };
         } catch (error) {
           if (error instanceof RetryableError) throw error;

@@ -1,4 +1,5 @@
 export * from './attempt-journal.ts';
+export { dependencyWait } from './budget.ts';
 export * from './client.ts';
 export * from './consumer.ts';
 export * from './dlq.ts';

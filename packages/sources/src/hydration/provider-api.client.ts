@@ -1,4 +1,4 @@
-import { RetryableError } from '@vocflow/kafka';
+import { dependencyWait, RetryableError } from '@vocflow/kafka';
 import type { TokenBucket } from './token-bucket.ts';
 
 export type FetchLike = (
@@ -48,17 +48,21 @@ export async function providerGet(
   let lastError = 'no attempt';
   let hint: number | undefined;
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
-    await options.bucket.take();
+    // Waits on the provider (rate limit, request, backoff) do not count against the runner's message
+    // budget: the timeouts and attempts here bound them, and a provider that stays slow is retryable.
+    await dependencyWait(() => options.bucket.take());
     let status = 0;
     try {
-      const response = await options.fetch(url, {
-        method: 'GET',
-        headers: { accept: 'application/json', ...headers },
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
+      const response = await dependencyWait(() =>
+        options.fetch(url, {
+          method: 'GET',
+          headers: { accept: 'application/json', ...headers },
+          signal: AbortSignal.timeout(options.timeoutMs),
+        }),
+      );
       status = response.status;
       if (status >= 200 && status < 300) {
-        const text = await response.text();
+        const text = await dependencyWait(() => response.text());
         try {
           return JSON.parse(text);
         } catch {
@@ -79,7 +83,7 @@ export async function providerGet(
     if (hint !== undefined && hint > options.maxMs) break;
     if (attempt < options.attempts) {
       const backoff = Math.min(options.maxMs, options.initialMs * 2 ** (attempt - 1));
-      await sleep(Math.max(hint ?? 0, Math.random() * backoff));
+      await dependencyWait(() => sleep(Math.max(hint ?? 0, Math.random() * backoff)));
     }
   }
   throw new RetryableError('provider', lastError, hint === undefined ? {} : { retryAfterMs: hint });
