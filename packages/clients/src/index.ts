@@ -53,6 +53,11 @@ export function redisPlan(config: RedisConfig, options: RedisClientOptions = {})
   };
 }
 
+/** The error ioredis rejects a command with after `commandTimeout` (a plain Error, told by its text). */
+export function isRedisCommandTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
+}
+
 /** A Redis client for a single server or a Cluster (see `redisPlan`). */
 export function createRedis(config: RedisConfig, options: RedisClientOptions = {}): RedisClient {
   const plan = redisPlan(config, options);

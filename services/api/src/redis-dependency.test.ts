@@ -24,4 +24,9 @@ describe('failingAsRedis', () => {
     expect(error).toMatchObject({ dependency: 'redis', cause: broken });
     expect(() => wrapped.throwNow()).toThrow(RetryableError);
   });
+  it('turns a command Redis did not answer in time into RetryableError("redis"), even while it looks ready', async () => {
+    const timedOut = new Error('Command timed out');
+    const wrapped = failingAsRedis({ hang: async () => Promise.reject(timedOut) }, () => true);
+    await expect(wrapped.hang()).rejects.toMatchObject({ dependency: 'redis', cause: timedOut });
+  });
 });

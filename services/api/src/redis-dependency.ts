@@ -1,9 +1,12 @@
+import { isRedisCommandTimeout } from '@vocflow/clients';
 import { RetryableError } from '@vocflow/kafka';
 
 /**
  * Wraps every method of `target` so that a failure while Redis is not ready is a typed
  * `RetryableError('redis')` (503 with Retry-After at the edge). The client's own state says which
- * dependency failed, not the wording of its message; a failure while Redis is ready stays what it is.
+ * dependency failed, not the wording of its message; a failure while Redis is ready stays what it is,
+ * except a command Redis did not answer within `REDIS_COMMAND_TIMEOUT_MS` (a hung server still looks
+ * ready to the client).
  */
 export function failingAsRedis<T extends object>(target: T, isReady: () => boolean): T {
   const wrapped: Record<string, unknown> = {};
@@ -28,6 +31,8 @@ export function failingAsRedis<T extends object>(target: T, isReady: () => boole
 }
 
 function classify(error: unknown, isReady: () => boolean): unknown {
+  if (isRedisCommandTimeout(error))
+    return new RetryableError('redis', 'Redis did not answer in time', { cause: error });
   if (error instanceof RetryableError || isReady()) return error;
   return new RetryableError('redis', 'Redis is not ready', { cause: error });
 }
