@@ -142,7 +142,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     API_HOST: '127.0.0.1',
     API_PORT: String(ports.api),
     WEBHOOK_SECRET_GENERIC: webhookSecret,
-    API_KEYS: apiKey,
+    // One key in both scoped lists: the load generator writes with it and reads the query API.
+    INGEST_API_KEYS: apiKey,
+    QUERY_API_KEYS: apiKey,
     // The load generator is one client posting as one source: the per-source limit would measure itself.
     INGEST_RATE_LIMIT_PER_SOURCE: '0',
     ...options.env,

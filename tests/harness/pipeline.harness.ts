@@ -132,7 +132,9 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     API_PORT: String(ports.api),
     ENRICHMENT_OPS_PORT: String(ports.enrichment),
     AGGREGATION_OPS_PORT: String(ports.aggregation),
-    API_KEYS: 'e2e-api-key',
+    // One key in both scoped lists: it writes (ingest) and reads (query API, dashboard).
+    INGEST_API_KEYS: 'e2e-api-key',
+    QUERY_API_KEYS: 'e2e-api-key',
     ...FIXTURE_SECRETS,
     ...options.env,
   };
@@ -187,7 +189,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     namespace,
     stack,
     env,
-    apiKey: env['API_KEYS']!,
+    apiKey: env['INGEST_API_KEYS']!,
     ingestUrl: `http://127.0.0.1:${ports.ingest}`,
     apiUrl: `http://127.0.0.1:${ports.api}`,
     ports,
