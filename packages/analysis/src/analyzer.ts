@@ -1,5 +1,6 @@
 import { ASPECTS, buildLexicon, LANGUAGES, type Lexicon } from './lexicon.ts';
 import {
+  CHINESE_DENSE,
   clauseSum,
   DEFAULT_NEUTRAL_BAND,
   denseFeatures,
@@ -9,6 +10,7 @@ import {
   N_DENSE,
   type NeutralBand,
   normalizeValence,
+  type OpinionHead,
   ruleSum,
 } from './model.ts';
 import { JA_SCRIPT, SCRIPT_LANGUAGES, Scan, scanText, ZH_SCRIPT } from './scan.ts';
@@ -139,7 +141,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       denseFeatures(s, rules, dense);
       let z = model.bias;
       for (let k = 0; k < N_DENSE; k++) z += model.dense[k]! * dense[k]!;
-      const scale = hashedScale(s.nFeats);
+      const scale = hashedScale(s.nFeats, dense[CHINESE_DENSE]!);
       const hashed = model.hashed;
       const feats = s.feats;
       const featClause = s.featClause;
@@ -156,6 +158,9 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       z += h * scale;
       // Nothing the rules or the model know: no signal, not a guess from the prior.
       score = known === 0 && s.polarHits === 0 ? 0 : Math.tanh(z / 2);
+      const opinion = model.opinion;
+      if (opinion !== undefined && score !== 0 && dense[CHINESE_DENSE]! < 0.5)
+        score *= opinionOf(opinion, s, scale, dense);
       if (s.nEvidence > 0) {
         const wRule = model.dense[0]!;
         for (let k = 0; k < nClauses; k++)
@@ -205,6 +210,16 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   };
 
   return { version, analyze };
+}
+
+/** P(the text holds an opinion) from the opinion head, over the features of the scan. */
+function opinionOf(head: OpinionHead, s: Scan, scale: number, dense: Float64Array): number {
+  let z = head.bias;
+  for (let k = 0; k < N_DENSE; k++) z += head.dense[k]! * dense[k]!;
+  let h = 0;
+  const weights = s.clauseWeight;
+  for (let k = 0; k < s.nFeats; k++) h += head.hashed[s.feats[k]!]! * weights[s.featClause[k]!]!;
+  return 1 / (1 + Math.exp(-(z + h * scale)));
 }
 
 let shared: Analyzer | undefined;

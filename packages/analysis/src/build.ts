@@ -5,6 +5,7 @@ import { type AnalysisResult, createAnalyzer } from './analyzer.ts';
 import { LABELS, type Label, type LabelledText, loadShippedCorpus } from './corpus.ts';
 import { buildLexicon, type Lexicon } from './lexicon.ts';
 import {
+  CHINESE_DENSE,
   DEFAULT_NEUTRAL_BAND,
   MODEL_URL,
   type Model,
@@ -46,7 +47,7 @@ export interface BuildReport {
   seed: number;
   neutralBand: NeutralBand;
   /** Held-out (k-fold) figures per source and per language group, with the calibrated bands. */
-  heldOut: Record<string, ThreeClassMetrics>;
+  heldOut: Record<string, ThreeClassMetrics & { signAccuracy: number }>;
   trainedOn: Record<string, Record<Label, number>>;
 }
 
@@ -94,6 +95,21 @@ export function threeClassMetrics(
     recall,
     confusion,
   };
+}
+
+/**
+ * Binary accuracy of the polarity decision alone: on the positive and negative texts, the share whose
+ * score has the right sign (a score of exactly 0 is wrong). 0 when there is no such text.
+ */
+export function signAccuracy(scores: readonly number[], gold: readonly Label[]): number {
+  let polar = 0;
+  let right = 0;
+  for (let i = 0; i < gold.length; i++) {
+    if (gold[i] === 'neutral') continue;
+    polar++;
+    if ((gold[i] === 'positive' && scores[i]! > 0) || (gold[i] === 'negative' && scores[i]! < 0)) right++;
+  }
+  return polar === 0 ? 0 : round(right / polar);
 }
 
 export function labelFor(score: number, band: number): Label {
@@ -178,6 +194,8 @@ export interface BuildOptions {
    * whose neutral examples are few and written, not sampled) or as they occur in the texts.
    */
   balanced?: Partial<Record<Group, boolean>>;
+  /** Train the English opinion head when there are neutral English texts (default true). */
+  opinion?: boolean;
   lexicon?: Lexicon;
 }
 
@@ -194,19 +212,39 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
   for (const label of ['positive', 'negative'] as const) {
     if (!texts.some((t) => t.label === label)) throw new Error(`no ${label} text to learn from`);
   }
-  const examples = featurize(
-    polarIndex.map((i) => ({ text: texts[i]!.text, label: texts[i]!.label === 'positive' ? 1 : 0 })),
+  const all = featurize(
+    texts.map((t) => ({ text: t.text, label: t.label === 'positive' ? 1 : 0 })),
     lexicon,
   );
-  const exampleOf = new Map<number, Example>(polarIndex.map((i, k) => [i, examples[k]!]));
+  // English texts (by the share of Chinese, as the analyzer decides) train the opinion head
+  const english = texts.flatMap((_, i) => (all[i]!.dense[CHINESE_DENSE]! < 0.5 ? [i] : []));
+  const withOpinion =
+    (options.opinion ?? true) &&
+    english.some((i) => texts[i]!.label === 'neutral') &&
+    english.some((i) => texts[i]!.label !== 'neutral');
+  const opinionExample = (i: number): Example => ({
+    ...all[i]!,
+    label: texts[i]!.label === 'neutral' ? 0 : 1,
+  });
+  const train = (keep: (i: number) => boolean, id: string): Model => {
+    const model = trainModel(
+      polarIndex.filter(keep).map((i) => all[i]!),
+      options.train,
+      id,
+    );
+    if (withOpinion) {
+      const head = trainModel(english.filter(keep).map(opinionExample), options.train, `${id}-opinion`);
+      model.opinion = { bias: head.bias, dense: head.dense, hashed: head.hashed };
+    }
+    return model;
+  };
   const fold = assignTextFolds(texts, folds, seed);
 
   // held-out scores: each text scored by the model trained without its fold
   const scores = new Array<number>(texts.length).fill(0);
   const groups = new Array<Group>(texts.length).fill('en');
   for (let f = 0; f < folds; f++) {
-    const train = polarIndex.filter((i) => fold[i] !== f).map((i) => exampleOf.get(i)!);
-    const analyzer = createAnalyzer({ model: trainModel(train, options.train, `fold-${f}`), lexicon });
+    const analyzer = createAnalyzer({ model: train((i) => fold[i] !== f, `fold-${f}`), lexicon });
     texts.forEach((t, i) => {
       if (fold[i] !== f) return;
       const r: AnalysisResult = analyzer.analyze(t.text);
@@ -227,7 +265,7 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
     if (band !== null) neutralBand[g] = band;
   }
 
-  const heldOut: Record<string, ThreeClassMetrics> = {};
+  const heldOut: BuildReport['heldOut'] = {};
   const keys = new Map<string, number[]>();
   texts.forEach((t, i) => {
     for (const key of [`source:${t.source}`, `language:${groups[i]}`]) {
@@ -237,10 +275,16 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
     }
   });
   for (const [key, idx] of [...keys].sort(([a], [b]) => a.localeCompare(b))) {
-    heldOut[key] = threeClassMetrics(
-      idx.map((i) => texts[i]!.label),
-      idx.map((i) => labelFor(scores[i]!, neutralBand[groups[i]!])),
-    );
+    heldOut[key] = {
+      signAccuracy: signAccuracy(
+        idx.map((i) => scores[i]!),
+        idx.map((i) => texts[i]!.label),
+      ),
+      ...threeClassMetrics(
+        idx.map((i) => texts[i]!.label),
+        idx.map((i) => labelFor(scores[i]!, neutralBand[groups[i]!])),
+      ),
+    };
   }
   const trainedOn: BuildReport['trainedOn'] = {};
   for (const t of texts) {
@@ -248,7 +292,7 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
     trainedOn[t.source]![t.label]++;
   }
 
-  const model = trainModel(examples, options.train, options.idPrefix);
+  const model = train(() => true, options.idPrefix);
   model.neutralBand = neutralBand;
   const file = modelToFile(model, options.description);
   const digest = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 8);
@@ -266,13 +310,13 @@ export function writeModelFile(path: string | URL, file: ModelFile): void {
 export function formatBuildReport(report: BuildReport): string {
   const lines = [
     `neutral band: en ${report.neutralBand.en}, zh ${report.neutralBand.zh} (calibrated on held-out scores)`,
-    `held-out figures (${report.folds}-fold, seed ${report.seed}; binary accuracy over positive/negative texts, neutral = wrong):`,
-    '| texts | n | binary accuracy | macro-F1 (3 classes) | recall neg / neu / pos |',
-    '|---|---|---|---|---|',
+    `held-out figures (${report.folds}-fold, seed ${report.seed}; accuracies over the positive and negative texts):`,
+    '| texts | n | binary accuracy (sign) | label accuracy (neutral = wrong) | macro-F1 (3 classes) | recall neg / neu / pos |',
+    '|---|---|---|---|---|---|',
   ];
   for (const [key, m] of Object.entries(report.heldOut)) {
     lines.push(
-      `| ${key} | ${m.n} | ${m.binaryAccuracy.toFixed(3)} | ${m.macroF1.toFixed(3)} | ` +
+      `| ${key} | ${m.n} | ${m.signAccuracy.toFixed(3)} | ${m.binaryAccuracy.toFixed(3)} | ${m.macroF1.toFixed(3)} | ` +
         `${m.recall.negative.toFixed(2)} / ${m.recall.neutral.toFixed(2)} / ${m.recall.positive.toFixed(2)} |`,
     );
   }

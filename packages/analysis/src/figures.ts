@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Analyzer, createAnalyzer } from './analyzer.ts';
-import { labelFor, type ThreeClassMetrics, threeClassMetrics } from './build.ts';
+import { signAccuracy, type ThreeClassMetrics, threeClassMetrics } from './build.ts';
 import { type Label, loadLabelledCsv, parseCsv } from './corpus.ts';
 import { MODEL_URL } from './model.ts';
 
@@ -47,18 +47,14 @@ export interface SetFigures extends ThreeClassMetrics {
 
 function scoreSet(analyzer: Analyzer, rows: { text: string; label: Label }[]): SetFigures {
   const results = rows.map((r) => analyzer.analyze(r.text));
-  let polar = 0;
-  let right = 0;
-  rows.forEach((r, i) => {
-    if (r.label === 'neutral') return;
-    polar++;
-    const score = results[i]!.score;
-    if ((r.label === 'positive' && score > 0) || (r.label === 'negative' && score < 0)) right++;
-  });
+  const gold = rows.map((r) => r.label);
   return {
-    signAccuracy: polar === 0 ? 0 : Math.round((right / polar) * 10000) / 10000,
+    signAccuracy: signAccuracy(
+      results.map((r) => r.score),
+      gold,
+    ),
     ...threeClassMetrics(
-      rows.map((r) => r.label),
+      gold,
       results.map((r) => r.label as Label),
     ),
   };
@@ -147,5 +143,3 @@ export function measureFigures(sharedDir: string = DEFAULT_SHARED_DIR): Figures 
 export function writeFigures(figures: Figures): void {
   writeFileSync(FIGURES_URL, `${JSON.stringify(figures, null, 2)}\n`);
 }
-
-export { labelFor };

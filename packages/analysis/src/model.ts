@@ -16,6 +16,8 @@ export const DENSE_FEATURES = [
   'chineseRuleScore',
 ] as const;
 export const N_DENSE = DENSE_FEATURES.length;
+/** Index of the 'chinese' share among the dense features. */
+export const CHINESE_DENSE = DENSE_FEATURES.indexOf('chinese');
 
 /** Scores closer to 0 than the band are neutral; one band per script family, calibrated in training. */
 export interface NeutralBand {
@@ -35,6 +37,25 @@ export interface Model {
   /** Hashed weights, 2^MODEL_BITS entries. */
   hashed: Float32Array;
   neutralBand: NeutralBand;
+  /**
+   * English only: the probability that a text holds an opinion at all (a second logistic regression
+   * over the same features, trained on neutral against opinionated texts). The English score is the
+   * polarity score times this probability, so a statement of fact scores near 0.
+   */
+  opinion?: OpinionHead;
+}
+
+export interface OpinionHead {
+  bias: number;
+  dense: Float64Array;
+  hashed: Float32Array;
+}
+
+export interface OpinionHeadFile {
+  bias: number;
+  dense: Record<string, number>;
+  index: number[];
+  weight: number[];
 }
 
 /** The file format: sparse hashed weights, rounded. */
@@ -47,6 +68,7 @@ export interface ModelFile {
   neutralBand?: NeutralBand;
   index: number[];
   weight: number[];
+  opinion?: OpinionHeadFile;
 }
 
 /** VADER's normalization: a sum of valences → (−1, 1). */
@@ -70,9 +92,13 @@ export function clauseSum(s: Scan, k: number, allCaps: boolean): number {
   return v * s.clauseWeight[k]!;
 }
 
-/** Hashed features count less in long texts, so a paragraph does not saturate the score. */
-export function hashedScale(nFeats: number): number {
-  return nFeats <= 36 ? 1 : Math.sqrt(36 / nFeats);
+/**
+ * Hashed features count less in long texts, so a paragraph does not saturate the score. Chinese text
+ * yields several features a character (characters, pairs, triples, words), so it is damped sooner.
+ */
+export function hashedScale(nFeats: number, chinese = 0): number {
+  const free = chinese >= 0.5 ? 8 : 36;
+  return nFeats <= free ? 1 : Math.sqrt(free / nFeats);
 }
 
 /** How much of a text is Chinese: a Chinese character counts as much as three Latin letters. */
@@ -107,16 +133,7 @@ export function modelFileProblems(json: unknown): string[] {
   if (typeof f.id !== 'string' || f.id.length === 0) problems.push('"id" must be a non-empty string');
   if (f.bits !== MODEL_BITS)
     problems.push(`"bits" must be ${MODEL_BITS} (the analyzer's hash size), got ${String(f.bits)}`);
-  if (!isFiniteNumber(f.bias)) problems.push('"bias" must be a finite number');
-  if (typeof f.dense !== 'object' || f.dense === null || Array.isArray(f.dense)) {
-    problems.push('"dense" must be an object of feature name → number');
-  } else {
-    for (const [name, w] of Object.entries(f.dense)) {
-      if (!(DENSE_FEATURES as readonly string[]).includes(name))
-        problems.push(`"dense" has unknown feature "${name}"`);
-      else if (!isFiniteNumber(w)) problems.push(`"dense.${name}" must be a finite number`);
-    }
-  }
+  problems.push(...headProblems(f, ''));
   if (f.neutralBand !== undefined) {
     const band = f.neutralBand as Record<string, unknown> | null;
     for (const lang of ['en', 'zh'] as const) {
@@ -125,32 +142,83 @@ export function modelFileProblems(json: unknown): string[] {
         problems.push(`"neutralBand.${lang}" must be a number in [0, ${MAX_NEUTRAL_BAND}]`);
     }
   }
-  const index = f.index;
-  const weight = f.weight;
-  if (!Array.isArray(index) || !Array.isArray(weight)) problems.push('"index" and "weight" must be arrays');
-  else if (index.length !== weight.length)
-    problems.push(`"index" (${index.length}) and "weight" (${weight.length}) differ in length`);
-  else {
-    const size = 1 << MODEL_BITS;
-    const badIndex = index.findIndex((x) => !Number.isInteger(x) || x < 0 || x >= size);
-    if (badIndex >= 0) problems.push(`"index[${badIndex}]" is not an integer in [0, ${size})`);
-    const badWeight = weight.findIndex((x) => !isFiniteNumber(x));
-    if (badWeight >= 0) problems.push(`"weight[${badWeight}]" is not a finite number`);
+  if (f.opinion !== undefined) {
+    if (typeof f.opinion !== 'object' || f.opinion === null || Array.isArray(f.opinion))
+      problems.push('"opinion" must be an object');
+    else problems.push(...headProblems(f.opinion as Record<string, unknown>, 'opinion.'));
   }
   return problems;
 }
 
-export function modelFromFile(file: ModelFile): Model {
-  const problems = modelFileProblems(file);
-  if (problems.length > 0) throw new Error(`malformed model file: ${problems.join('; ')}`);
+/** The problems of one logistic regression in a file: bias, dense weights, sparse hashed weights. */
+function headProblems(f: Record<string, unknown>, at: string): string[] {
+  const problems: string[] = [];
+  if (!isFiniteNumber(f.bias)) problems.push(`"${at}bias" must be a finite number`);
+  if (typeof f.dense !== 'object' || f.dense === null || Array.isArray(f.dense)) {
+    problems.push(`"${at}dense" must be an object of feature name → number`);
+  } else {
+    for (const [name, w] of Object.entries(f.dense)) {
+      if (!(DENSE_FEATURES as readonly string[]).includes(name))
+        problems.push(`"${at}dense" has unknown feature "${name}"`);
+      else if (!isFiniteNumber(w)) problems.push(`"${at}dense.${name}" must be a finite number`);
+    }
+  }
+  const index = f.index;
+  const weight = f.weight;
+  if (!Array.isArray(index) || !Array.isArray(weight))
+    problems.push(`"${at}index" and "${at}weight" must be arrays`);
+  else if (index.length !== weight.length)
+    problems.push(`"${at}index" (${index.length}) and "${at}weight" (${weight.length}) differ in length`);
+  else {
+    const size = 1 << MODEL_BITS;
+    const badIndex = index.findIndex((x) => !Number.isInteger(x) || x < 0 || x >= size);
+    if (badIndex >= 0) problems.push(`"${at}index[${badIndex}]" is not an integer in [0, ${size})`);
+    const badWeight = weight.findIndex((x) => !isFiniteNumber(x));
+    if (badWeight >= 0) problems.push(`"${at}weight[${badWeight}]" is not a finite number`);
+  }
+  return problems;
+}
+
+function headFromFile(file: {
+  bias: number;
+  dense: Record<string, number>;
+  index: number[];
+  weight: number[];
+}): OpinionHead {
   const hashed = new Float32Array(1 << MODEL_BITS);
   for (let i = 0; i < file.index.length; i++) hashed[file.index[i]!] = file.weight[i]!;
   const dense = new Float64Array(N_DENSE);
   DENSE_FEATURES.forEach((name, i) => {
     dense[i] = file.dense[name] ?? 0;
   });
+  return { bias: file.bias, dense, hashed };
+}
+
+function headToFile(head: OpinionHead): OpinionHeadFile {
+  const index: number[] = [];
+  const weight: number[] = [];
+  for (let i = 0; i < head.hashed.length; i++) {
+    const w = Math.round(head.hashed[i]! * 1000) / 1000;
+    if (w !== 0) {
+      index.push(i);
+      weight.push(w);
+    }
+  }
+  const dense: Record<string, number> = {};
+  DENSE_FEATURES.forEach((name, i) => {
+    dense[name] = Math.round(head.dense[i]! * 10000) / 10000;
+  });
+  return { bias: Math.round(head.bias * 10000) / 10000, dense, index, weight };
+}
+
+export function modelFromFile(file: ModelFile): Model {
+  const problems = modelFileProblems(file);
+  if (problems.length > 0) throw new Error(`malformed model file: ${problems.join('; ')}`);
+  const { bias, dense, hashed } = headFromFile(file);
   const neutralBand = { ...(file.neutralBand ?? DEFAULT_NEUTRAL_BAND) };
-  return { id: file.id, bias: file.bias, dense, hashed, neutralBand };
+  const model: Model = { id: file.id, bias, dense, hashed, neutralBand };
+  if (file.opinion !== undefined) model.opinion = headFromFile(file.opinion);
+  return model;
 }
 
 /**
@@ -176,24 +244,12 @@ export function loadModelFile(path: string): Model {
 }
 
 export function modelToFile(model: Model, description: string): ModelFile {
-  const index: number[] = [];
-  const weight: number[] = [];
-  for (let i = 0; i < model.hashed.length; i++) {
-    const w = Math.round(model.hashed[i]! * 1000) / 1000;
-    if (w !== 0) {
-      index.push(i);
-      weight.push(w);
-    }
-  }
-  const dense: Record<string, number> = {};
-  DENSE_FEATURES.forEach((name, i) => {
-    dense[name] = Math.round(model.dense[i]! * 10000) / 10000;
-  });
-  return {
+  const { bias, dense, index, weight } = headToFile(model);
+  const file: ModelFile = {
     id: model.id,
     description,
     bits: MODEL_BITS,
-    bias: Math.round(model.bias * 10000) / 10000,
+    bias,
     dense,
     neutralBand: {
       en: Math.round(model.neutralBand.en * 1000) / 1000,
@@ -202,6 +258,8 @@ export function modelToFile(model: Model, description: string): ModelFile {
     index,
     weight,
   };
+  if (model.opinion !== undefined) file.opinion = headToFile(model.opinion);
+  return file;
 }
 
 export const MODEL_URL = new URL('../model/sentiment-model.json', import.meta.url);

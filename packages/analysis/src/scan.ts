@@ -19,8 +19,15 @@ import { HAN_FIRST, HAN_LAST } from './zh-script.ts';
  * per token: every result lands in the reusable `Scan` buffers, valid until the next call.
  */
 
-export const MODEL_BITS = 20;
-export const MODEL_MASK = (1 << MODEL_BITS) - 1;
+/**
+ * The learned layer's hash space: 2^21 weights, two halves that never collide with each other. English
+ * words, pairs, prefixes, emoji and emoticons hash into the lower half, Chinese characters, character
+ * pairs and triples and dictionary words into the upper one (Chinese yields far more distinct features).
+ */
+export const MODEL_BITS = 21;
+const HALF_BITS = MODEL_BITS - 1;
+export const MODEL_MASK = (1 << HALF_BITS) - 1;
+const HAN_SPACE = 1 << HALF_BITS;
 export const MAX_CLAUSES = 256;
 export const MAX_EVIDENCE = 64;
 
@@ -282,8 +289,8 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
   /**
    * A run of Chinese characters from `from`: converted to Simplified script, segmented by forward
    * maximum matching against the lexicon (longest word first, else one character), each word put
-   * through the same rules as an English word. Features: every character, every pair of adjacent
-   * characters, and every dictionary word (characters and words in a negation scope marked).
+   * through the same rules as an English word. Features: every character, every pair and triple of
+   * adjacent characters, and every dictionary word (characters and words in a negation scope marked).
    * Returns the index after the run. Linear: at most ZH_MAX_WORD hash steps and lookups a character.
    */
   const scanHan = (from: number): number => {
@@ -311,6 +318,7 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
     const ph1 = s.prefixH1;
     const ph2 = s.prefixH2;
     let prevChar = 0;
+    let prevPrevChar = 0;
     let aspectEnd = 0;
     let p = 0;
     while (p < len) {
@@ -335,13 +343,24 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       for (let k = p; k < p + length; k++) {
         const d = han[k]!;
         const uni = finish(Math.imul(d, 0x9e3779b1) ^ HAN_SALT);
-        s.pushFeature((negated ? finish(uni ^ NEG_SALT) : uni) & MODEL_MASK, clause);
-        if (prevChar !== 0)
-          s.pushFeature(finish(Math.imul(prevChar, 0x85ebca6b) ^ d ^ HAN_PAIR_SALT) & MODEL_MASK, clause);
+        s.pushFeature(((negated ? finish(uni ^ NEG_SALT) : uni) & MODEL_MASK) | HAN_SPACE, clause);
+        if (prevChar !== 0) {
+          const pair = finish(Math.imul(prevChar, 0x85ebca6b) ^ d ^ HAN_PAIR_SALT);
+          s.pushFeature((pair & MODEL_MASK) | HAN_SPACE, clause);
+          if (prevPrevChar !== 0)
+            s.pushFeature(
+              (finish(Math.imul(pair, 0x27d4eb2d) ^ prevPrevChar) & MODEL_MASK) | HAN_SPACE,
+              clause,
+            );
+        }
+        prevPrevChar = prevChar;
         prevChar = d;
       }
       if (length >= 2)
-        s.pushFeature((negated ? finish(ph1[length]! ^ NEG_SALT) : ph1[length]!) & MODEL_MASK, clause);
+        s.pushFeature(
+          ((negated ? finish(ph1[length]! ^ NEG_SALT) : ph1[length]!) & MODEL_MASK) | HAN_SPACE,
+          clause,
+        );
       s.words++;
       clauseWords++;
       sentenceWords++;
@@ -356,6 +375,7 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
         if (contrastOf(flags)) {
           nextNeg = 0;
           prevChar = 0;
+          prevPrevChar = 0;
         }
         if (flags & FLAG_POLAR) addValence(lexValence[e]!, false);
       }

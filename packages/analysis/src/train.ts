@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lexicon } from './lexicon.ts';
 import {
+  CHINESE_DENSE,
   DEFAULT_NEUTRAL_BAND,
   denseFeatures,
   hashedScale,
@@ -76,7 +77,13 @@ export function featurize(sentences: readonly LabelledSentence[], lexicon: Lexic
     denseFeatures(scan, normalizeValence(ruleSum(scan)), dense);
     const values = new Float32Array(scan.nFeats);
     for (let k = 0; k < scan.nFeats; k++) values[k] = scan.clauseWeight[scan.featClause[k]!]!;
-    return { feats: scan.feats.slice(0, scan.nFeats), scale: hashedScale(scan.nFeats), values, dense, label };
+    return {
+      feats: scan.feats.slice(0, scan.nFeats),
+      scale: hashedScale(scan.nFeats, dense[CHINESE_DENSE]!),
+      values,
+      dense,
+      label,
+    };
   });
 }
 

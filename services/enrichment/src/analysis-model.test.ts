@@ -18,7 +18,7 @@ describe('ANALYSIS_MODEL', () => {
       path,
       JSON.stringify({
         id: 'custom-1',
-        bits: 20,
+        bits: 21,
         bias: 0.1,
         dense: { ruleScore: 2 },
         index: [5],
@@ -42,7 +42,7 @@ describe('ANALYSIS_MODEL', () => {
       expect(problems).toEqual([
         {
           variable: 'ANALYSIS_MODEL',
-          message: expect.stringContaining(`model file ${path} is malformed: "bits" must be 20`),
+          message: expect.stringContaining(`model file ${path} is malformed: "bits" must be 21`),
         },
       ]);
     }
