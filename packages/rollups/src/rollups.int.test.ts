@@ -27,7 +27,15 @@ function setup(name: string, shards = 8, verbatimsPerScope = 200) {
   prefixes.push(keyPrefix);
   return {
     keyPrefix,
-    writer: createRollupWriter(redis, { keyPrefix, shards, latestPerCustomer: 3, verbatimsPerScope }),
+    // Fixed event dates: keep their buckets whatever today's date (retention is tested in retention.int.test.ts).
+    writer: createRollupWriter(redis, {
+      keyPrefix,
+      shards,
+      latestPerCustomer: 3,
+      verbatimsPerScope,
+      hourRetentionDays: 36_500,
+      dayRetentionDays: 36_500,
+    }),
     reader: createRollupReader(redis, { keyPrefix, shards, verbatimsPerScope }),
   };
 }
@@ -92,7 +100,12 @@ describe('rollups in Redis', () => {
 
   it('fences a writer whose shard another writer claimed, and keeps exact totals while both write', async () => {
     const { writer: first, reader, keyPrefix } = setup('fencing', 1);
-    const second = createRollupWriter(redis, { keyPrefix, shards: 1 });
+    const second = createRollupWriter(redis, {
+      keyPrefix,
+      shards: 1,
+      hourRetentionDays: 36_500,
+      dayRetentionDays: 36_500,
+    });
     const items = Array.from({ length: 30 }, (_, i) =>
       contributionOf(enrichedItem({ feedbackId: `x-${i}` })),
     );
