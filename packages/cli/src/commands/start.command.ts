@@ -1,3 +1,4 @@
+import { redactUrl } from '@vocflow/config';
 import {
   PROJECT_ROOT,
   type StackUpResult,
@@ -95,7 +96,7 @@ async function runPipeline(
     env = { ...settingsToEnv(stack.settings), ...defined(env) };
     local = true;
     write(
-      `Local stack ready (${stack.runtime}): Kafka ${stack.settings.kafkaBrokers.join(',')}, Redis ${stack.settings.redisUrl}, S3 ${stack.settings.s3.endpoint}`,
+      `Local stack ready (${stack.runtime}): Kafka ${stack.settings.kafkaBrokers.join(',')}, Redis ${redactUrl(stack.settings.redisUrl)}, S3 ${stack.settings.s3.endpoint}`,
     );
   }
 
