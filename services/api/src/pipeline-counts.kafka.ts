@@ -54,7 +54,7 @@ export function createKafkaPipelineCounter(options: KafkaPipelineCounterOptions)
 
   function refresh(): Promise<void> {
     if (closed) return Promise.resolve();
-    const current = (inFlight ??= fetchCounts()
+    inFlight ??= fetchCounts()
       .then(
         (value) => {
           latest = value;
@@ -66,7 +66,8 @@ export function createKafkaPipelineCounter(options: KafkaPipelineCounterOptions)
       )
       .finally(() => {
         inFlight = undefined;
-      }));
+      });
+    const current = inFlight;
     let deadline: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       deadline = setTimeout(() => {
