@@ -20,7 +20,10 @@ export interface CustomerLinker {
   linkParked(records: readonly EnrichedFeedback[]): Promise<number>;
   /** Links every waiting item that names this profile (called for each profile update once caught up). */
   linkProfile(profile: CustomerProfile): Promise<number>;
-  /** Links every waiting item whose profile is now known (at start and periodically). */
+  /**
+   * Links waiting items whose profile is now known (at start and periodically): at most
+   * `sweepMaxKeys` keys per call, the next call resuming where this one stopped.
+   */
   sweep(): Promise<number>;
 }
 
