@@ -1,5 +1,10 @@
 import type { RedisClient } from '@vocflow/clients';
-import { CustomerProfile, type FeedbackAlert, type RollupCounters, type RollupScope } from '@vocflow/contracts';
+import {
+  CustomerProfile,
+  type FeedbackAlert,
+  type RollupCounters,
+  type RollupScope,
+} from '@vocflow/contracts';
 import { recentAlerts } from './alert-list.ts';
 import { ANY, DEFAULT_VERBATIMS_PER_SCOPE, type FeedbackSummary, type Verbatim } from './contribution.ts';
 import {
