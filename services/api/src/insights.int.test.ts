@@ -120,6 +120,28 @@ beforeAll(async () => {
   await writer.apply([contributionOf(replacement)]);
   // A redelivery of the first version changes nothing.
   await writer.apply([contributionOf(items[6]!)]);
+  await writer.saveAlerts(
+    (
+      [
+        ['d-1', 'tier:enterprise', 1],
+        ['s-1', 'tier:smb', 2],
+        ['d-2', 'tier:enterprise', 3],
+      ] as const
+    ).map(([id, segment, minute]) => ({
+      schema: 'feedback.alerts.v1' as const,
+      alertId: `${id}:v1:nps-detractor`,
+      rule: 'nps-detractor',
+      severity: 'warning' as const,
+      feedbackId: id,
+      version: 1,
+      customerKey: `cus-${id}`,
+      segments: [segment],
+      source: 'typeform',
+      channel: 'survey',
+      occurredAt: '2026-11-20T10:00:00Z',
+      createdAt: `2026-11-20T10:0${minute}:00Z`,
+    })),
+  );
   app = await buildApiApp({
     logger: createLogger({ service: 'api-test', level: 'silent' }),
     registry: createRegistry('api-insights-test'),
@@ -222,8 +244,28 @@ describe('GET /v1/drivers', () => {
       mentions: 5,
       npsAnswers: { promoters: 1, passives: 1, detractors: 3 },
     });
+    // The overview's period holds the same items, for comparing periods.
+    const period = (await get('/v1/overview?from=2026-11-20&to=2026-11-20')).body.period;
+    expect(period.totals.counts.count).toBe(9);
+    expect(period.series.map((b: { bucketStart: string }) => b.bucketStart)).toEqual([
+      '2026-11-20T00:00:00.000Z',
+    ]);
+    expect((await get('/v1/overview?from=2026-10-01&to=2026-10-01')).body.period.totals.counts.count).toBe(1);
     expect((await get('/v1/drivers?segment=tier:nope')).status).toBe(404);
     expect((await get('/v1/drivers?segment=tier:enterprise&bogus=1')).status).toBe(400);
+  });
+});
+
+describe('GET /v1/alerts', () => {
+  it('lists recent alerts newest first, of one customer or one segment', async () => {
+    const ids = async (query: string) =>
+      (await get(`/v1/alerts${query}`)).body.alerts.map((a: { feedbackId: string }) => a.feedbackId);
+    expect(await ids('')).toEqual(['d-2', 's-1', 'd-1']);
+    expect(await ids('?limit=1')).toEqual(['d-2']);
+    expect(await ids('?customer=cus-d-1')).toEqual(['d-1']);
+    expect(await ids('?segment=tier:enterprise')).toEqual(['d-2', 'd-1']);
+    expect(await ids('?customer=nobody')).toEqual([]);
+    expect((await get('/v1/alerts?limit=201')).status).toBe(400);
   });
 });
 
