@@ -96,6 +96,20 @@ describe('vocflow refuses bad options before doing anything (exit 2, option name
     expect(run.stdout).toBe('');
   });
 
+  it('start lists every bad shared variable before it starts anything', async () => {
+    const run = await vocflow(['start', '--no-topics'], {
+      KAFKA_BROKERS: 'foo bar',
+      REDIS_URL: 'notaurl',
+      S3_ENDPOINT: 'http://127.0.0.1:1',
+      LOG_LEVEL: 'loud',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('vocflow start: 3 problems');
+    expect(run.stderr).toContain('KAFKA_BROKERS: expected comma-separated host:port addresses');
+    expect(run.stderr).toContain('REDIS_URL: expected a redis:// or rediss:// URL');
+    expect(run.stderr).toContain('LOG_LEVEL: expected one of');
+  });
+
   it('start --only with an unknown service', async () => {
     const run = await vocflow(['start', '--only', 'ingest,bogus']);
     expect(run.code).toBe(2);

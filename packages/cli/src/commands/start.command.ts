@@ -1,4 +1,4 @@
-import { redactUrl } from '@vocflow/config';
+import { checkSharedEnv, redactUrl } from '@vocflow/config';
 import {
   PROJECT_ROOT,
   type StackUpResult,
@@ -87,6 +87,8 @@ async function runPipeline(
   started: { stack?: StackUpResult },
 ) {
   const only = options.only ? SERVICE_IDS.filter((id) => options.only?.includes(id)) : [...SERVICE_IDS];
+  // What every service shares is checked before the stack or any service starts (exit 2, all at once).
+  checkSharedEnv('vocflow start', process.env);
   let env: Env = { ...process.env };
   let local = false;
   if (settingsFromEnv(env) === undefined) {
