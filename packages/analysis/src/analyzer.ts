@@ -10,7 +10,6 @@ import {
   N_DENSE,
   type NeutralBand,
   normalizeValence,
-  type OpinionHead,
   ruleSum,
 } from './model.ts';
 import { JA_SCRIPT, SCRIPT_LANGUAGES, Scan, scanText, ZH_SCRIPT } from './scan.ts';
@@ -148,19 +147,39 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       const weights = s.clauseWeight;
       let known = 0;
       let h = 0;
-      for (let k = 0; k < s.nFeats; k++) {
-        const w = hashed[feats[k]!]!;
-        if (w !== 0) {
-          known++;
-          h += w * weights[featClause[k]!]!;
+      // English text also goes through the opinion head, in the same pass over the features
+      const opinion = model.opinion !== undefined && dense[CHINESE_DENSE]! < 0.5 ? model.opinion : undefined;
+      let o = 0;
+      if (opinion === undefined) {
+        for (let k = 0; k < s.nFeats; k++) {
+          const w = hashed[feats[k]!]!;
+          if (w !== 0) {
+            known++;
+            h += w * weights[featClause[k]!]!;
+          }
+        }
+      } else {
+        const opinionHashed = opinion.hashed;
+        for (let k = 0; k < s.nFeats; k++) {
+          const f = feats[k]!;
+          const cw = weights[featClause[k]!]!;
+          const w = hashed[f]!;
+          if (w !== 0) {
+            known++;
+            h += w * cw;
+          }
+          o += opinionHashed[f]! * cw;
         }
       }
       z += h * scale;
       // Nothing the rules or the model know: no signal, not a guess from the prior.
       score = known === 0 && s.polarHits === 0 ? 0 : Math.tanh(z / 2);
-      const opinion = model.opinion;
-      if (opinion !== undefined && score !== 0 && dense[CHINESE_DENSE]! < 0.5)
-        score *= opinionOf(opinion, s, scale, dense);
+      if (opinion !== undefined && score !== 0) {
+        // P(the text holds an opinion): a statement of fact scores near 0
+        let zo = opinion.bias;
+        for (let k = 0; k < N_DENSE; k++) zo += opinion.dense[k]! * dense[k]!;
+        score *= 1 / (1 + Math.exp(-(zo + o * scale)));
+      }
       if (s.nEvidence > 0) {
         const wRule = model.dense[0]!;
         for (let k = 0; k < nClauses; k++)
@@ -210,16 +229,6 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   };
 
   return { version, analyze };
-}
-
-/** P(the text holds an opinion) from the opinion head, over the features of the scan. */
-function opinionOf(head: OpinionHead, s: Scan, scale: number, dense: Float64Array): number {
-  let z = head.bias;
-  for (let k = 0; k < N_DENSE; k++) z += head.dense[k]! * dense[k]!;
-  let h = 0;
-  const weights = s.clauseWeight;
-  for (let k = 0; k < s.nFeats; k++) h += head.hashed[s.feats[k]!]! * weights[s.featClause[k]!]!;
-  return 1 / (1 + Math.exp(-(z + h * scale)));
 }
 
 let shared: Analyzer | undefined;

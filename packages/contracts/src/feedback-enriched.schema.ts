@@ -21,7 +21,7 @@ export const SentimentResult = z
     score: z.number().min(-1).max(1),
     label: SentimentLabel,
     confidence: z.number().min(0).max(1),
-    /** ISO 639-1 code, or `und` when it cannot be told. */
+    /** ISO 639-1 code (`zh-Hant` for Chinese in Traditional script), or `und` when it cannot be told. */
     language: z.string(),
     /** False when the language is not scored (the score is then 0 and the label neutral). */
     supported: z.boolean(),

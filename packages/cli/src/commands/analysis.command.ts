@@ -90,6 +90,11 @@ export function registerAnalysis(program: Command): void {
       const figures = measureFigures(resolve(options.shared));
       process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
       if (options.record) {
+        const missing = [figures.marcZhDev, figures.semevalEnDev, figures.asapAspects].filter(
+          (f) => 'missing' in f,
+        );
+        if (missing.length > 0)
+          throw new Error(`not recording: ${missing.length} evaluation file(s) missing`);
         writeFigures(figures);
         process.stdout.write(`recorded ${FIGURES_URL.pathname}\n`);
       }
