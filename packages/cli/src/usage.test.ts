@@ -123,6 +123,14 @@ describe('vocflow refuses bad options before doing anything (exit 2, option name
     expect(run.stdout).toBe('');
   });
 
+  it('demo refuses a bad INGEST_PORT before sending anything', async () => {
+    const run = await vocflow(['demo', '--count', '5'], { INGEST_PORT: 'abc', API_KEYS: 'k' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'INGEST_PORT (for the default --ingest-url): expected a whole number from 1 to 65535',
+    );
+  });
+
   it('rebuild-rollups --from after --to', async () => {
     const run = await vocflow(['rebuild-rollups', '--from', '2026-11-30', '--to', '2026-11-01']);
     expect(run.code).toBe(2);

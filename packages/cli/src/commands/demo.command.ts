@@ -4,7 +4,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { createDemoGenerator, type DemoRequest, type DemoSecrets } from '../demo/demo-traffic.ts';
 import { devSecretsPath, firstOf } from '../dev-secrets.ts';
-import { arg, httpUrl, integer, positiveNumber, UsageError } from '../options.ts';
+import { arg, httpUrl, Invalid, integer, positiveNumber, UsageError } from '../options.ts';
 
 /** Feedback requests sent when neither --count nor --duration is given. */
 const DEFAULT_COUNT = 600;
@@ -69,7 +69,10 @@ export async function runDemo(
   options: DemoOptions,
   env: Env = process.env,
 ): Promise<{ sent: number; accepted: number; statuses: Record<string, number> }> {
-  const base = options.ingestUrl ?? `http://127.0.0.1:${env['INGEST_PORT'] ?? '8080'}`;
+  const port = env['INGEST_PORT'] === undefined ? 8080 : integer({ min: 1, max: 65_535 })(env['INGEST_PORT']);
+  if (options.ingestUrl === undefined && port instanceof Invalid)
+    throw new UsageError([`INGEST_PORT (for the default --ingest-url): ${port.problem}, got "${port.raw}"`]);
+  const base = options.ingestUrl ?? `http://127.0.0.1:${port}`;
   const rate = options.rate;
   const count =
     options.count ?? (options.duration !== undefined ? Math.ceil(rate * options.duration) : DEFAULT_COUNT);
