@@ -67,6 +67,27 @@ describe('vocflow analyze', () => {
     expect(result.aspects.map((a) => a.aspect)).toContain('delivery');
   }, 30_000);
 
+  it('scores the Chinese example of the help: negative, zh, service', async () => {
+    const { code, stdout } = await run(
+      ['analyze'],
+      `${JSON.stringify({ id: '1', text: '客服态度很差，等了三天都没人回复。' })}\n`,
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { label: string; language: string; aspects: { aspect: string }[] };
+    expect(result).toMatchObject({ label: 'negative', language: 'zh' });
+    expect(result.aspects.map((a) => a.aspect)).toEqual(['service']);
+  }, 30_000);
+
+  it('refuses a malformed --model file before reading any input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vocflow-analyze-model-'));
+    const path = join(dir, 'model.json');
+    writeFileSync(path, '{"id":"x"}');
+    const { code, stderr, stdout } = await run(['analyze', '--model', path], '{"text":"good"}\n');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`model file ${path} is malformed`);
+  }, 30_000);
+
   it('shows an example in --help', async () => {
     const { stdout } = await run(['analyze', '--help'], '');
     expect(stdout).toContain('Example:');
