@@ -3,7 +3,9 @@ import { accessSync, constants } from 'node:fs';
 
 /** Where the dashboard test finds Chromium: `CHROMIUM_PATH`, else Debian's package. */
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
-export const INSTALL_COMMAND = 'sudo apt-get install -y --no-install-recommends chromium';
+/** Chromium and a CJK font, so the dashboard's Chinese text renders as glyphs, not empty boxes. */
+export const CHROMIUM_PACKAGES = ['chromium', 'fonts-wqy-microhei'] as const;
+export const INSTALL_COMMAND = `sudo apt-get install -y --no-install-recommends ${CHROMIUM_PACKAGES.join(' ')}`;
 
 export interface ChromiumHost {
   readonly path: string;
@@ -19,7 +21,7 @@ export type ChromiumOutcome = 'present' | 'installed';
 
 /**
  * Makes sure Chromium is there for the dashboard test: present → nothing to do; missing, as root with
- * apt → installs Debian's `chromium`; otherwise (or when the install fails) throws at once with the
+ * apt → installs Debian's `chromium` and a CJK font; otherwise (or when the install fails) throws at once with the
  * one command to run, instead of letting the test time out.
  */
 export function ensureChromium(host: ChromiumHost): ChromiumOutcome {
@@ -29,7 +31,7 @@ export function ensureChromium(host: ChromiumHost): ChromiumOutcome {
     host.log(`Chromium not found at ${host.path}: installing Debian's chromium package (apt-get)…`);
     const ok =
       host.run('apt-get', ['update', '-qq']) &&
-      host.run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium']);
+      host.run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...CHROMIUM_PACKAGES]);
     if (ok && host.executable(host.path)) return 'installed';
   }
   throw new Error(
