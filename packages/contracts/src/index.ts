@@ -3,6 +3,7 @@ export * from './codec.ts';
 export * from './common.schema.ts';
 export * from './customer.schema.ts';
 export * from './dlq.schema.ts';
+export * from './erasure.schema.ts';
 export * from './feedback-enriched.schema.ts';
 export * from './feedback-raw.schema.ts';
 export * from './input-limits.ts';

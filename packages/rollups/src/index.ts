@@ -1,5 +1,6 @@
 export * from './apply.script.ts';
 export * from './contribution.ts';
+export * from './customer-erasure.ts';
 export * from './drivers.ts';
 export * from './keys.ts';
 export * from './metrics.ts';

@@ -49,6 +49,11 @@ export interface ArchiveSinkOptions {
   readonly maxBytes: number;
   readonly maxAgeMs: number;
   readonly now?: () => number;
+  /**
+   * Of these marker names, the erased ones (one lookup per batch): an event of an erased customer
+   * re-read from the topic (a restart, a rebalance, a replay) is not archived again.
+   */
+  readonly erasedAmong?: (markers: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -59,7 +64,16 @@ export interface ArchiveSinkOptions {
  * removed, and offsets stay committed at the window's start until then: after a crash or a
  * rebalance the window is re-read and rewritten under the same names, never duplicated.
  */
-export function createArchiveSink(options: ArchiveSinkOptions): Sink<ArchiveEntry> {
+export interface ArchiveSink extends Sink<ArchiveEntry> {
+  /**
+   * Drops the buffered lines that match (an erased customer's events) from every open window of this
+   * instance; a window that lost lines is written again at its next write, without them, so a partial
+   * object already in S3 cannot come back with them. Returns how many lines went.
+   */
+  forget(matches: (line: string) => boolean): number;
+}
+
+export function createArchiveSink(options: ArchiveSinkOptions): ArchiveSink {
   const windowSize = BigInt(options.windowOffsets);
   const now = options.now ?? Date.now;
   const partitions = new Map<string, PartitionArchive>();
@@ -107,6 +121,10 @@ export function createArchiveSink(options: ArchiveSinkOptions): Sink<ArchiveEntr
   return {
     async write(outputs: readonly ProcessedMessage<ArchiveEntry>[], context) {
       const state = stateOf(context.topic, context.partition);
+      const erased =
+        options.erasedAmong && outputs.length > 0
+          ? await options.erasedAmong([...new Set(outputs.flatMap((o) => o.value.markers ?? []))])
+          : undefined;
       for (const { message, value } of outputs) {
         const offset = BigInt(message.offset);
         const start = (offset / windowSize) * windowSize;
@@ -131,11 +149,15 @@ export function createArchiveSink(options: ArchiveSinkOptions): Sink<ArchiveEntr
           if (state.durable === null && offset > 0n) state.durable = start - 1n;
         }
         const w = state.window;
-        const lines = w.lines.get(value.day) ?? [];
-        lines.push(value.line);
-        w.lines.set(value.day, lines);
+        const skip =
+          erased !== undefined && erased.size > 0 && (value.markers ?? []).some((m) => erased.has(m));
+        if (!skip) {
+          const lines = w.lines.get(value.day) ?? [];
+          lines.push(value.line);
+          w.lines.set(value.day, lines);
+          w.bytes += value.line.length + 1;
+        }
         w.last = offset;
-        w.bytes += value.line.length + 1;
         if (offset === start + windowSize - 1n) {
           await writeWindow(context.topic, context.partition, w);
           state.durable = offset;
@@ -161,6 +183,25 @@ export function createArchiveSink(options: ArchiveSinkOptions): Sink<ArchiveEntr
     },
     revoke(topic, partition) {
       partitions.delete(`${topic}\u0000${partition}`);
+    },
+    forget(matches) {
+      let removed = 0;
+      for (const state of partitions.values()) {
+        const w = state.window;
+        if (!w) continue;
+        let changed = false;
+        for (const [day, lines] of w.lines) {
+          const kept = lines.filter((line) => !matches(line));
+          if (kept.length === lines.length) continue;
+          removed += lines.length - kept.length;
+          changed = true;
+          if (kept.length === 0) w.lines.delete(day);
+          else w.lines.set(day, kept);
+        }
+        // Written again (the superseded object of an emptied day is deleted by the write).
+        if (changed && w.flushedThrough !== null) w.flushedThrough = null;
+      }
+      return removed;
     },
   };
 }

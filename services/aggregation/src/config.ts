@@ -65,6 +65,14 @@ export const AggregationEnv = z.object({
   ),
   /** Changes are coalesced and published at most this often. */
   ROLLUP_CHANGES_INTERVAL_MS: envInt(5_000, { min: 10, max: 3_600_000 }),
+  /** An erasure job an instance took and has not finished for this long is taken over (it crashed). */
+  ERASURE_CLAIM_IDLE_MS: envInt(60_000, { min: 100, max: 86_400_000 }),
+  /** How long one wait for a new erasure job lasts (bounds shutdown). */
+  ERASURE_BLOCK_MS: envInt(2_000, { min: 10, max: 60_000 }),
+  /** A pause after each erasure step: 0 in production; drills and tests widen the window to crash in. */
+  ERASURE_STEP_DELAY_MS: envInt(0, { min: 0, max: 600_000 }),
+  /** Erasure audit records kept in Redis (`{<prefix>:erasure}:audit`, trimmed to about this many). */
+  ERASURE_AUDIT_KEPT: envInt(100_000, { min: 100, max: 10_000_000 }),
 });
 export type AggregationEnv = z.output<typeof AggregationEnv>;
 
@@ -97,6 +105,12 @@ export function loadConfig(env: Env) {
       enabled: e.FEEDS_ENABLED,
       intervalMs: e.FEEDS_INTERVAL_MS,
       retentionDays: e.ROLLUP_DAY_RETENTION_DAYS,
+    },
+    erasure: {
+      claimIdleMs: e.ERASURE_CLAIM_IDLE_MS,
+      blockMs: e.ERASURE_BLOCK_MS,
+      stepDelayMs: e.ERASURE_STEP_DELAY_MS,
+      auditKept: e.ERASURE_AUDIT_KEPT,
     },
     changes: {
       enabled: e.ROLLUP_CHANGES_ENABLED,

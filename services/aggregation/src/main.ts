@@ -1,12 +1,13 @@
 import { createRedis, createS3 } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
-import { topicNames } from '@vocflow/contracts';
+import { erasureKeys, topicNames } from '@vocflow/contracts';
 import {
   createKafka,
   createProducer,
   createRedisAttemptJournal,
   ensureTopics,
   kafkaReadiness,
+  RetryableError,
 } from '@vocflow/kafka';
 import {
   createLogger,
@@ -17,11 +18,13 @@ import {
   runService,
   startOpsServer,
 } from '@vocflow/observability';
-import { createRollupReader, createRollupWriter } from '@vocflow/rollups';
+import { createRollupReader, createRollupWriter, eraseCustomerRollups } from '@vocflow/rollups';
 import { createAggregationConsumer } from './aggregation.consumer.ts';
 import { createArchiveConsumer } from './archive.consumer.ts';
-import { createArchiveSink } from './archive.sink.ts';
+import { ARCHIVE_ROOT, createArchiveSink } from './archive.sink.ts';
+import { type ArchiveErasureProgress, customerMatcher, eraseFromArchive } from './archive-erasure.ts';
 import { loadConfig } from './config.ts';
+import { createErasureWorker, type ErasureWorker } from './erasure.worker.ts';
 import { createFeedsWriter, type FeedsWriter } from './feeds.writer.ts';
 import { createS3ObjectStore } from './object.store.ts';
 import { createRollupChangesPublisher } from './rollup-changes.publisher.ts';
@@ -127,11 +130,29 @@ export async function start(
     onCrash,
     runner,
   });
-  const archive = config.archive.enabled
+  const erasedKeys = erasureKeys(config.redis.keyPrefix);
+  const archiveSink = config.archive.enabled
+    ? createArchiveSink({
+        store,
+        ...config.archive,
+        erasedAmong: async (markers) => {
+          if (markers.length === 0) return new Set();
+          try {
+            const values = await redis.mget(...markers.map((m) => erasedKeys.marker(m)));
+            return new Set(markers.filter((_, i) => values[i] !== null));
+          } catch (error) {
+            throw new RetryableError('redis', `Redis did not answer: ${(error as Error).message}`, {
+              cause: error,
+            });
+          }
+        },
+      })
+    : null;
+  const archive = archiveSink
     ? createArchiveConsumer({
         kafka,
         producer,
-        sink: createArchiveSink({ store, ...config.archive }),
+        sink: archiveSink,
         topicPrefix: config.kafka.topicPrefix,
         logger,
         concurrency: config.rollups.concurrency,
@@ -152,6 +173,44 @@ export async function start(
       })
     : null;
 
+  // Erasure jobs (created by enrichment): Redis first, then the archive, then the feeds of the days touched.
+  const erasureRedis = redis.duplicate();
+  erasureRedis.on('error', () => undefined);
+  const erasure: ErasureWorker = createErasureWorker({
+    redis: erasureRedis,
+    keyPrefix: config.redis.keyPrefix,
+    logger,
+    ...config.erasure,
+    steps: {
+      redis: async (job) => {
+        if (!job.customerId) return { rollupKeys: 0, feedbackItems: 0, verbatims: 0, alerts: 0, profiles: 0 };
+        const counts = await eraseCustomerRollups(redis, keyspace, job.customerId);
+        // What this instance holds in memory of the shards may name the customer: read again from Redis.
+        writer.release();
+        return { ...counts, days: counts.days.length };
+      },
+      archive: async (job, context) => {
+        const matches = customerMatcher(job);
+        const buffered = archiveSink?.forget(matches) ?? 0;
+        const start: ArchiveErasureProgress = context.saved
+          ? (JSON.parse(context.saved) as ArchiveErasureProgress)
+          : { after: undefined, objectsRead: 0, objectsRewritten: 0, objectsDeleted: 0, eventsRemoved: 0 };
+        const done = await eraseFromArchive(store, ARCHIVE_ROOT, matches, start, (p) =>
+          context.progress(JSON.stringify(p)),
+        );
+        return {
+          objectsRead: done.objectsRead,
+          objectsRewritten: done.objectsRewritten,
+          objectsDeleted: done.objectsDeleted,
+          eventsRemoved: done.eventsRemoved,
+          bufferedRemoved: buffered,
+        };
+      },
+      // The redis step marked the customer's days dirty: the feeds writer rewrites them (now, when it runs here).
+      feeds: async () => ({ feedDaysWritten: feeds ? (await feeds.runOnce()).length : 0 }),
+    },
+  });
+
   const kafkaCheck = kafkaReadiness(kafka);
   const ops = await startOpsServer({
     port: config.opsPort,
@@ -169,6 +228,10 @@ export async function start(
   });
   shutdown.add('publish rollup changes', async () => changes?.close());
   shutdown.add('stop feeds', async () => feeds?.close());
+  shutdown.add('stop erasure jobs', async () => {
+    await erasure.close();
+    await erasureRedis.quit().catch(() => erasureRedis.disconnect());
+  });
   shutdown.add('flush producer', () => producer.disconnect());
   shutdown.add('ops server', () => ops.close());
   shutdown.add('close redis', async () => {
@@ -178,6 +241,7 @@ export async function start(
 
   await consumer.start();
   await archive?.start();
+  await erasure.start();
   logger.info({ opsPort: ops.port }, 'aggregation started');
 
   return {

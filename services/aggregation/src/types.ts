@@ -16,4 +16,6 @@ export interface ParsedFeedback {
 export interface ArchiveEntry {
   readonly day: string;
   readonly line: string;
+  /** The erasure marker names of its customer (see @vocflow/contracts erasureMarkersOf). */
+  readonly markers?: readonly string[];
 }

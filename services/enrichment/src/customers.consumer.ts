@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { CustomerProfile, decode } from '@vocflow/contracts';
+import {
+  CustomerProfile,
+  decode,
+  ERASURE_BY_HEADER,
+  ERASURE_EMAIL_HEADER,
+  ERASURE_ID_HEADER,
+} from '@vocflow/contracts';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { CustomerTable } from './customer-table.store.ts';
+import type { ErasureRequest } from './erasure.service.ts';
 
 export interface CustomerTableLoader {
   /** Reads `customers.v1` from the beginning; resolves once caught up with the high watermarks seen at start. */
@@ -21,6 +28,35 @@ export interface CustomerTableLoaderDeps {
   /** Called for each profile that arrives after the table caught up (linking waiting items). */
   readonly onProfile?: (profile: CustomerProfile) => void;
   readonly onChange?: (size: number) => void;
+  /**
+   * An erasure request (a tombstone with the erasure headers), with the profile it names as the table
+   * holds it just before: awaited before the profile is deleted; a failure re-reads the batch.
+   */
+  readonly onErasure?: (request: ErasureRequest, profile: CustomerProfile | undefined) => Promise<void>;
+  /** A profile upserted once caught up, awaited (an erased customer's markers are cleared). */
+  readonly onUpsert?: (profile: CustomerProfile) => Promise<void>;
+}
+
+const header = (headers: Record<string, unknown> | undefined, name: string): string | undefined => {
+  const value = headers?.[name];
+  if (value === undefined || value === null) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+};
+
+/** The erasure request a tombstone carries, if it is one. */
+export function erasureRequestOf(
+  key: string | undefined,
+  headers: Record<string, unknown> | undefined,
+): ErasureRequest | undefined {
+  const erasureId = header(headers, ERASURE_ID_HEADER);
+  if (!erasureId) return undefined;
+  const emailKey = header(headers, ERASURE_EMAIL_HEADER);
+  return {
+    erasureId,
+    requestedBy: header(headers, ERASURE_BY_HEADER) ?? 'unknown',
+    customerId: emailKey === undefined ? key : undefined,
+    emailKey,
+  };
 }
 
 /**
@@ -68,10 +104,21 @@ export function createCustomerTableLoader(deps: CustomerTableLoaderDeps): Custom
           for (const message of batch.messages) {
             const id = message.key?.toString('utf8');
             if (message.value === null) {
+              const erasure = erasureRequestOf(id, message.headers);
+              if (erasure && deps.onErasure) {
+                const profile = erasure.emailKey
+                  ? deps.table.resolve({ email: erasure.emailKey })
+                  : id
+                    ? deps.table.get(id)
+                    : undefined;
+                await deps.onErasure(erasure, profile);
+                if (profile) deps.table.delete(profile.id);
+              }
               if (id) deps.table.delete(id);
             } else {
               const decoded = decode(CustomerProfile, message.value);
               if (decoded.ok) {
+                if (caughtUp) await deps.onUpsert?.(decoded.value);
                 deps.table.upsert(decoded.value);
                 if (caughtUp) deps.onProfile?.(decoded.value);
               } else invalid += 1;

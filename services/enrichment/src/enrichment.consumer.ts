@@ -9,6 +9,7 @@ import {
 } from '@vocflow/kafka';
 import { type AlertVersions, alertsThatCount } from './alert-versions.store.ts';
 import type { CustomerLinker } from './customer-linker.service.ts';
+import { anonymized, type ErasureService } from './erasure.service.ts';
 import type { EnrichmentOutput } from './types.ts';
 import type { UnlinkedStore } from './unlinked.store.ts';
 
@@ -19,6 +20,8 @@ export interface EnrichmentSinkDeps {
   readonly linker: CustomerLinker;
   readonly alertVersions: AlertVersions;
   readonly onAlerts?: (alerts: readonly FeedbackAlert[]) => void;
+  /** Items of erased customers are anonymized (reference dropped) instead of parked. */
+  readonly erasure?: Pick<ErasureService, 'erasedAmong'>;
 }
 
 /**
@@ -31,8 +34,19 @@ export interface EnrichmentSinkDeps {
  */
 export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentOutput> {
   return {
-    async write(outputs) {
-      if (outputs.length === 0) return undefined;
+    async write(given) {
+      if (given.length === 0) return undefined;
+      let outputs = given;
+      const waiting0 = given.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
+      // An unresolved item naming an erased customer (an old response delivered again) does not bring
+      // them back: it is produced without its reference and not parked, until a new profile arrives.
+      const erased = deps.erasure && waiting0.length > 0 ? await deps.erasure.erasedAmong(waiting0) : null;
+      if (erased && erased.size > 0)
+        outputs = given.map((o) =>
+          erased.has(o.value.enriched.feedbackId) && o.value.awaitsProfile
+            ? { ...o, value: { ...o.value, awaitsProfile: false, enriched: anonymized(o.value.enriched) } }
+            : o,
+        );
       const parked = outputs.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
       if (parked.length > 0) await deps.store.park(parked);
       const enriched: OutboundMessage[] = outputs.map(({ value }) => ({

@@ -1,7 +1,7 @@
 import { createAnalyzer } from '@vocflow/analysis';
 import { createRedis, type RedisClient } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
-import { type CustomerRef, topicNames } from '@vocflow/contracts';
+import { type CustomerRef, ERASURE_BY_HEADER, ERASURE_ID_HEADER, topicNames } from '@vocflow/contracts';
 import {
   type BatchConsumer,
   createBatchConsumer,
@@ -36,6 +36,7 @@ import { createPseudonymKeying, keyedRef } from './customer-ref.pseudonyms.ts';
 import { CustomerTable, PLAIN_KEYING } from './customer-table.store.ts';
 import { createCustomerTableLoader } from './customers.consumer.ts';
 import { createEnrichmentSink } from './enrichment.consumer.ts';
+import { createErasureService } from './erasure.service.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
 import { createRecordProfile } from './record-profile.ts';
@@ -192,6 +193,9 @@ export async function start(
     return total;
   });
 
+  const erasure = redis
+    ? createErasureService({ redis, keyPrefix: config.redis.keyPrefix, keying, logger })
+    : undefined;
   const table = createCustomerTableLoader({
     kafka,
     topic: topics.customers,
@@ -200,6 +204,26 @@ export async function start(
     logger,
     onProfile: (profile) => void enqueueLink(() => linker.linkProfile(profile)),
     onChange: (size) => metrics.customers.set(size),
+    ...(erasure
+      ? {
+          onErasure: async (request, profile) => {
+            await erasure.erase(request, profile);
+            // Erased by address: the profile found is deleted from the compacted topic by its id too.
+            if (request.emailKey && profile)
+              await producer.send(topics.customers, [
+                {
+                  key: profile.id,
+                  value: null,
+                  headers: {
+                    [ERASURE_ID_HEADER]: request.erasureId,
+                    [ERASURE_BY_HEADER]: request.requestedBy,
+                  },
+                },
+              ]);
+          },
+          onUpsert: (profile) => erasure.forgetMarkers(profile),
+        }
+      : {}),
   });
 
   const analyzer =
@@ -248,6 +272,7 @@ export async function start(
       store,
       linker,
       alertVersions,
+      ...(erasure ? { erasure } : {}),
       onAlerts: (alerts) => {
         for (const alert of alerts) metrics.alerts.inc({ rule: alert.rule });
       },

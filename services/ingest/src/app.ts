@@ -1,11 +1,12 @@
 import { createErrorHandler, createKeyring, notFoundHandler, Problem, requireScope } from '@vocflow/http';
-import { RecordsRejectedError, RecordTooLargeError } from '@vocflow/kafka';
+import { type OutboundMessage, RecordsRejectedError, RecordTooLargeError } from '@vocflow/kafka';
 import { type OpsRoutesOptions, opsRoutes, type Registry } from '@vocflow/observability';
 import type { Mappings } from '@vocflow/sources';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { apiKeyRoutes } from './api-key.routes.ts';
 import type { IngestConfig } from './config.ts';
+import { erasureRoutes } from './erasure.routes.ts';
 import type { FeedbackPublisher } from './feedback.publisher.ts';
 import { createIngestMetrics, createRateLimit } from './ingest.hooks.ts';
 import { webhooksRoutes } from './webhooks.routes.ts';
@@ -17,6 +18,8 @@ export interface IngestAppOptions {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly checks: OpsRoutesOptions['checks'];
+  /** Produces an erasure request on `customers.v1` (DELETE /v1/customers/…); absent: no erasure routes. */
+  readonly publishErasure?: (record: OutboundMessage) => Promise<void>;
   /** Clock (tests freeze it for signature timestamps). */
   readonly now?: () => number;
 }
@@ -99,5 +102,12 @@ export async function buildIngestApp(options: IngestAppOptions): Promise<Fastify
     ...shared,
     authorize: apiKeysWaived(config) ? async () => undefined : checkKey,
   });
+  if (options.publishErasure) {
+    // Never waived: erasing needs a key with the erase scope, whatever ALLOW_UNSIGNED_SOURCES says.
+    await app.register(erasureRoutes, {
+      authorize: requireScope(createKeyring(config.apiKeys), 'erase'),
+      publish: options.publishErasure,
+    });
+  }
   return app;
 }

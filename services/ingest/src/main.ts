@@ -95,6 +95,7 @@ export async function start(
       config.inputLimits,
     ),
     mappings,
+    publishErasure: (record) => producer.send(topicNames(config.kafka.topicPrefix).customers, [record]),
     ...(overrides.now ? { now: overrides.now } : {}),
   });
   await app.listen({ port: config.http.port, host: config.http.host });

@@ -5,6 +5,7 @@ import { registerBench } from './bench.command.ts';
 import { registerDemo } from './demo.command.ts';
 import { registerDlq } from './dlq.command.ts';
 import { registerDrill } from './drill.command.ts';
+import { registerErase } from './erase.command.ts';
 import { registerRebuildRollups } from './rebuild-rollups.command.ts';
 import { registerStack } from './stack.command.ts';
 import { registerStart } from './start.command.ts';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerRebuildRollups(program);
   registerDlq(program);
   registerDrill(program);
+  registerErase(program);
   registerStack(program);
   registerStart(program);
   registerTopics(program);
