@@ -13,6 +13,7 @@ import {
   toS3Config,
 } from '@vocflow/config';
 import { apiKeysEnv, toApiKeyLists } from '@vocflow/http';
+import { DEFAULT_SHARDS } from '@vocflow/rollups';
 import { z } from 'zod';
 
 export const ApiEnv = z
@@ -35,6 +36,8 @@ export const ApiEnv = z
     API_PIPELINE_COUNTS_TIMEOUT_MS: envInt(2000, { min: 100, max: 60_000 }),
     /** Newest comments /v1/verbatims lists per scope: set it as aggregation's VERBATIMS_PER_SCOPE. */
     VERBATIMS_PER_SCOPE: envInt(200, { min: 1, max: 10_000 }),
+    /** Redis shards the rollups are spread over: must be aggregation's ROLLUP_SHARDS, or the api reads the wrong keys. */
+    ROLLUP_SHARDS: envInt(DEFAULT_SHARDS, { min: 1, max: 1024 }),
   })
   .superRefine((env, ctx) => {
     if (env.QUERY_API_KEYS.length + env.QUERY_API_KEYS_PII.length + env.API_KEYS.length === 0)
@@ -53,6 +56,7 @@ export const ApiEnv = z
     pipelineCountsCacheMs: env.API_PIPELINE_COUNTS_CACHE_MS,
     pipelineCountsTimeoutMs: env.API_PIPELINE_COUNTS_TIMEOUT_MS,
     verbatimsPerScope: env.VERBATIMS_PER_SCOPE,
+    rollupShards: env.ROLLUP_SHARDS,
     kafka: toKafkaConfig(env),
     redis: toRedisConfig(env),
     s3: toS3Config(env),

@@ -79,6 +79,7 @@ export async function start(
       createRollupQueries(
         createRollupReader(redis, {
           keyPrefix: config.redis.keyPrefix,
+          shards: config.rollupShards,
           verbatimsPerScope: config.verbatimsPerScope,
         }),
       ),
