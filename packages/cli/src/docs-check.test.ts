@@ -175,12 +175,26 @@ function segmentsOf(path: string, parameter: RegExp): (string | null)[] {
     .map((segment) => (parameter.test(segment) ? null : segment));
 }
 
-/** `/v1/x/:id (GET, HEAD)` lines of Fastify's printRoutes. */
+/**
+ * `/v1/x/:id (GET, HEAD)` lines of Fastify's printRoutes. A route under another route is printed as a
+ * child of it with the rest of its path only (`/v1/customers (POST)` then `    └── /:id (DELETE)`, or
+ * `/ (GET)` then `    ├── healthz (GET)`): the depth of the line (4 characters a level) says which
+ * parent's path it continues.
+ */
 function routesOf(printed: string): Route[] {
-  return [...printed.matchAll(/(\/\S*) \(([A-Z, ]+)\)/g)].map((match) => ({
-    methods: (match[2] ?? '').split(', '),
-    segments: segmentsOf(match[1] ?? '', /^:/),
-  }));
+  const routes: Route[] = [];
+  const parents: string[] = [];
+  for (const line of printed.split('\n')) {
+    const match = /^([\s│├└─]*)(\S+)(?: \(([A-Z, ]+)\))?\s*$/u.exec(line);
+    if (!match) continue;
+    const depth = Math.floor((match[1] ?? '').length / 4);
+    const path = (depth > 0 ? (parents[depth - 1] ?? '') : '') + (match[2] ?? '');
+    parents[depth] = path;
+    parents.length = depth + 1;
+    if (match[3])
+      routes.push({ methods: match[3].split(', '), segments: segmentsOf(path.replace(/\/\//g, '/'), /^:/) });
+  }
+  return routes;
 }
 
 function openApiRoutes(): Route[] {
@@ -235,6 +249,7 @@ describe('the docs name only what exists', () => {
       checks: [],
       publisher: { publish: async () => undefined } as never,
       mappings: {},
+      publishErasure: async () => undefined,
     });
     const api = await buildApiApp({
       logger,
