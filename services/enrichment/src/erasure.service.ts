@@ -92,8 +92,8 @@ export const ERASURE_SEEN_SECONDS = 30 * 24 * 3600;
 export interface ErasureService {
   /**
    * Carries out enrichment's part of an erasure and hands the rest to aggregation: markers for every
-   * identifier, the parked items removed, and the job created once (idempotent: a request re-read
-   * after a crash or a restart does the same again and creates no second job).
+   * identifier, the parked items removed, and the job created once, last. Idempotent: a request
+   * re-read after a crash before the job existed does it all again; one whose job exists does nothing.
    */
   erase(request: ErasureRequest, profile: CustomerProfile | undefined): Promise<ErasedIdentity>;
   /** A new profile for an erased customer: its markers go, so the customer is named again. */
@@ -125,6 +125,9 @@ export function createErasureService(deps: {
     erase: (request, profile) =>
       guard(async () => {
         const identity = identityOf(request, profile, keying);
+        // Done before (the job is created last): a request re-read at start changes nothing, so markers a
+        // newer profile cleared since are not set again.
+        if ((await redis.exists(keys.seen(request.erasureId))) === 1) return identity;
         const markers = markerRefs(identity);
         if (markers.length > 0) await redis.mset(...markers.flatMap((ref) => [markerKey(ref), '1']));
         let parkedRemoved = 0;

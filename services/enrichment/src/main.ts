@@ -207,8 +207,8 @@ export async function start(
     ...(erasure
       ? {
           onErasure: async (request, profile) => {
-            await erasure.erase(request, profile);
-            // Erased by address: the profile found is deleted from the compacted topic by its id too.
+            // Erased by address: the profile found is deleted from the compacted topic by its id too
+            // (first: once the job exists, a re-read request does nothing more).
             if (request.emailKey && profile)
               await producer.send(topics.customers, [
                 {
@@ -220,6 +220,7 @@ export async function start(
                   },
                 },
               ]);
+            await erasure.erase(request, profile);
           },
           onUpsert: (profile) => erasure.forgetMarkers(profile),
         }
