@@ -78,6 +78,15 @@ describe('vocflow erase: what it checks', () => {
       (await vocflow(['erase', '--customer', 'c', '--timeout', '0', '--ingest-url', url], env)).code,
     ).toBe(2);
     expect((await vocflow(['erase', '--customer', 'c', '--ingest-url', 'ftp://x'], env)).code).toBe(2);
+    // --wait reads Redis: a bad REDIS_URL is found before the request is sent.
+    expect(
+      (
+        await vocflow(['erase', '--customer', 'c', '--wait', '--ingest-url', url], {
+          ...env,
+          REDIS_URL: 'http://x',
+        })
+      ).code,
+    ).toBe(2);
     expect(seen).toEqual([]);
   });
 });

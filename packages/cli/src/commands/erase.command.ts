@@ -119,9 +119,19 @@ export function registerErase(program: Command): void {
       const redis = createRedis(redisConfig, { name: 'vocflow-erase' });
       redis.on('error', () => undefined);
       try {
-        while (!(await audited(redis, redisConfig.keyPrefix, body.erasureId))) {
+        // Redis may not be connected yet (no offline queue) or may blip: asked again until the deadline.
+        let lastError: unknown;
+        for (;;) {
+          try {
+            if (await audited(redis, redisConfig.keyPrefix, body.erasureId)) break;
+            lastError = undefined;
+          } catch (error) {
+            lastError = error;
+          }
           if (Date.now() >= deadline)
-            throw new Error(`erasure ${body.erasureId} not finished within ${options.timeout} s (--timeout)`);
+            throw new Error(
+              `erasure ${body.erasureId} not finished within ${options.timeout} s (--timeout)${lastError ? `; Redis: ${(lastError as Error).message}` : ''}`,
+            );
           await new Promise((resolve) => setTimeout(resolve, 500));
         }
         process.stdout.write(`erasure ${body.erasureId} finished (see the audit log)\n`);
