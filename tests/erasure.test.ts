@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { run } from '@vocflow/cli';
 import { erasureKeys } from '@vocflow/contracts';
 import { createS3Client } from '@vocflow/stack';
 import { Redis } from 'ioredis';
@@ -313,4 +314,104 @@ describe('erasing a customer everywhere', () => {
     expect(await redisHolding(redis, p.namespace)).toEqual([]);
     expect(await objectsHolding(p, 'archive/')).toEqual([]);
   }, 420_000);
+
+  it('erases by address with vocflow erase --email --wait: the address never travels and the customer is gone', async () => {
+    const bearer = { ...json, authorization: `Bearer ${p.apiKey}` };
+    const person = {
+      id: 'cus_mail_9d2e',
+      email: 'mia.mailonly@example.org',
+      name: 'Mia Mailonly',
+      handle: '@mia_mo_7',
+    };
+    expect(
+      (
+        await p.post(
+          '/v1/customers',
+          JSON.stringify({ ...person, handle: undefined, handles: [person.handle] }),
+          bearer,
+        )
+      ).status,
+    ).toBe(202);
+    const body = JSON.stringify({
+      id: 'mail-1',
+      kind: 'survey_response',
+      occurredAt: '2026-02-13T10:00:00Z',
+      customer: { email: person.email },
+      scores: { nps: 6 },
+      text: 'Okay but slow.',
+    });
+    await waitUntil(
+      'the profile known',
+      async () => (await p.api(`/v1/customers/${person.id}`)).status,
+      (s) => s === 200,
+      30_000,
+    );
+    const post = await p.post('/v1/webhooks/generic', body, {
+      ...json,
+      ...standardWebhooksHeaders(FIXTURE_SECRETS.WEBHOOK_SECRET_GENERIC, 'msg_mail_1', body),
+    });
+    expect(post.status).toBe(202);
+    await waitUntil(
+      'the response counted for the customer',
+      async () =>
+        (await p.api<{ allTime?: { counts: { count: number } } }>(`/v1/customers/${person.id}`)).body,
+      (b) => b.allTime?.counts.count === 1,
+      60_000,
+    );
+    const before = (await p.api<Totals>('/v1/overview')).body.totals.counts;
+
+    const saved = process.env;
+    let code: number;
+    let out = '';
+    process.env = {
+      ...saved,
+      ERASE_API_KEYS: ERASE_KEY,
+      PII_HASH_SALT: p.env['PII_HASH_SALT']!,
+      REDIS_URL: p.stack.redisUrl,
+      REDIS_KEY_PREFIX: p.namespace,
+    };
+    try {
+      code = await run(
+        ['erase', '--email', person.email, '--ingest-url', p.ingestUrl, '--wait', '--timeout', '120'],
+        {
+          out: (t) => {
+            out += t;
+          },
+          err: (t) => {
+            out += t;
+          },
+        },
+      );
+    } finally {
+      process.env = saved;
+    }
+    expect(code, out).toBe(0);
+
+    expect((await p.api(`/v1/customers/${person.id}`)).status).toBe(404);
+    expect((await p.api<Totals>('/v1/overview')).body.totals.counts).toEqual(before);
+    const needles = [person.id, person.email, person.name, person.handle.slice(1)];
+    const scan = async () => {
+      const hits: string[] = [];
+      for (const pattern of [`${p.namespace}*`, `{${p.namespace}*`]) {
+        for (const key of await redis.keys(pattern)) {
+          const type = await redis.type(key);
+          const content =
+            type === 'string'
+              ? ((await redis.get(key)) ?? '')
+              : type === 'hash'
+                ? JSON.stringify(await redis.hgetall(key))
+                : type === 'set'
+                  ? JSON.stringify(await redis.smembers(key))
+                  : type === 'zset'
+                    ? JSON.stringify(await redis.zrange(key, 0, -1))
+                    : type === 'stream'
+                      ? JSON.stringify(await redis.xrange(key, '-', '+'))
+                      : '';
+          if (needles.some((n) => key.includes(n) || content.includes(n))) hits.push(key);
+        }
+      }
+      return hits;
+    };
+    expect(await scan()).toEqual([]);
+  }, 240_000);
 });
