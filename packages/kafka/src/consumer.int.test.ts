@@ -5,16 +5,15 @@ import { createS3 } from '@vocflow/clients';
 import type { S3Config } from '@vocflow/config';
 import { DlqRecord, decode, type topicNames } from '@vocflow/contracts';
 import { createLogger } from '@vocflow/observability';
+import { dependencyWait, dlq, ok, type StepResult } from '@vocflow/steps';
 import { createTopicsFor, deleteTopics, stackSettings, testNamespace } from '@vocflow/testing';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dependencyWait } from './budget.ts';
 import { createKafka } from './client.ts';
 import { createBatchConsumer } from './consumer.ts';
 import { RetryableError } from './errors.ts';
 import { createProducer } from './producer.ts';
-import { dlq, ok, type StepResult } from './result.ts';
 import type { BatchConsumer, BatchConsumerOptions, InboundMessage, Sink, VocflowProducer } from './types.ts';
 
 const logger = createLogger({ service: 'runner-test', level: 'silent' });

@@ -1,9 +1,17 @@
+import {
+  dlq,
+  type MessageClock,
+  observingSteps,
+  ownTimeMs,
+  PoisonError,
+  RetryableError,
+  type StepResult,
+  startClock,
+  withClock,
+} from '@vocflow/steps';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type MessageClock, ownTimeMs, startClock, withClock } from './budget.ts';
 import { toDlqMessage } from './dlq.ts';
-import { PoisonError, RetryableError } from './errors.ts';
-import { dlq, observeSteps, type StepResult } from './result.ts';
 import type {
   BatchConsumer,
   BatchConsumerOptions,
@@ -92,8 +100,10 @@ function createConsumerMetrics(registry: Registry) {
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
     registers,
   });
-  observeSteps((step, seconds, outcome) => steps.observe({ step, outcome }, seconds));
   return {
+    /** Given to the steps this registry's consumers run (never a process-wide hook). */
+    observeStep: (step: string, seconds: number, outcome: string) =>
+      steps.observe({ step, outcome }, seconds),
     messages: new Counter({
       name: 'vocflow_messages_total',
       help: 'Consumed messages by outcome (ok, dlq, drop)',
@@ -251,7 +261,9 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       for (let attempt = 1; ; attempt++) {
         if (ownTimeMs(clock) >= budgetMs) return timedOut(attempt - 1);
         try {
-          const work = withClock(clock, () => options.process(message));
+          const work = withClock(clock, () =>
+            observingSteps(metrics?.observeStep, () => options.process(message)),
+          );
           const outcome = await within(work, clock, budgetMs, abandon.signal);
           if (outcome === 'aborted') return 'abandoned';
           // A synchronous step cannot be interrupted: judge it by how long it took.
@@ -329,6 +341,8 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     return hinted ?? Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   };
 
+  // Long on purpose: one partition batch's whole commit contract (journal, process each message, DLQ,
+  // sink write, refused outputs, commit, resume or pause) reads top to bottom in the order it must happen.
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch, heartbeat, isRunning, isStale, pause, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { topic, partition } = batch;
@@ -455,8 +469,11 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     });
   };
 
-  /** Asks a buffering sink to flush partitions that are quiet, then commits what became durable. */
-  const flushQuiet = async () => {
+  /**
+   * Asks the buffering sink to flush each assigned partition that holds processed but uncommitted
+   * messages, then commits what became durable. A failed flush is logged; the partition stays pending.
+   */
+  const flushPending = async (failure: string) => {
     const sink = options.sink;
     if (!sink?.flush) return;
     for (const [key, state] of partitions) {
@@ -471,7 +488,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
             state.pendingDurable = false;
           }
         } catch (error) {
-          log.warn({ err: error, topic, partition }, 'flush failed; will retry');
+          log.warn({ err: error, topic, partition }, failure);
         }
       }).catch(() => undefined);
     }
@@ -512,7 +529,10 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         eachBatch,
       });
       if (options.sink?.flush) {
-        flushTimer = setInterval(() => void flushQuiet(), options.flushIntervalMs ?? 1_000);
+        flushTimer = setInterval(
+          () => void flushPending('flush failed; will retry'),
+          options.flushIntervalMs ?? 1_000,
+        );
         flushTimer.unref();
       }
     },
@@ -526,18 +546,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         // current message and commits what it processed, buffering sinks flush and commit.
         if (ready) consumer.pause(options.topics.map((topic) => ({ topic })));
         for (const state of partitions.values()) await state.chain;
-        if (options.sink?.flush && ready) {
-          for (const [key, state] of partitions) {
-            if (!state.pendingDurable || !assigned.has(key)) continue;
-            const [topic, p] = key.split('\u0000') as [string, string];
-            try {
-              const ack = await options.sink.flush(topic, Number(p));
-              if (ack?.durableThrough) await commit(topic, Number(p), state, ack.durableThrough);
-            } catch (error) {
-              log.warn({ err: error, topic, partition: p }, 'final flush failed; the next owner redoes it');
-            }
-          }
-        }
+        if (ready) await flushPending('final flush failed; the next owner redoes it');
         await consumer.stop();
         await consumer.disconnect();
         ready = false;

@@ -1,7 +1,7 @@
 import { DlqRecord, decode } from '@vocflow/contracts';
+import { dlq } from '@vocflow/steps';
 import { describe, expect, it } from 'vitest';
 import { fromDlqRecord, toDlqMessage } from './dlq.ts';
-import { dlq } from './result.ts';
 
 describe('DLQ records', () => {
   const message = {

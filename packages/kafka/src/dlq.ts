@@ -1,6 +1,6 @@
 import { DlqRecord, type DlqStage, encode } from '@vocflow/contracts';
+import type { DlqResult } from '@vocflow/steps';
 import type { RecordsRejectedError } from './errors.ts';
-import type { DlqResult } from './result.ts';
 import type { InboundMessage, OutboundMessage, SinkRejection } from './types.ts';
 
 /** The DLQ record for a message a step gave up on: the original bytes and headers, where it came from, why. */

@@ -1,8 +1,8 @@
 import type { DlqStage } from '@vocflow/contracts';
+import type { StepResult } from '@vocflow/steps';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { StepResult } from './result.ts';
 
 /** A consumed record as steps see it. */
 export interface InboundMessage {

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Key } from '@vocflow/clients';
-import { RetryableError } from '@vocflow/kafka';
+import { RetryableError } from '@vocflow/steps';
 import type { FeedFile, FeedLister } from './rollup-queries.ts';
 
 export interface S3FeedListerOptions {

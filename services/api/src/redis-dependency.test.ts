@@ -1,4 +1,4 @@
-import { RetryableError } from '@vocflow/kafka';
+import { RetryableError } from '@vocflow/steps';
 import { describe, expect, it } from 'vitest';
 import { failingAsRedis } from './redis-dependency.ts';
 

@@ -1,5 +1,5 @@
 import { isRedisCommandTimeout } from '@vocflow/clients';
-import { RetryableError } from '@vocflow/kafka';
+import { RetryableError } from '@vocflow/steps';
 
 /**
  * Wraps every method of `target` so that a failure while Redis is not ready is a typed

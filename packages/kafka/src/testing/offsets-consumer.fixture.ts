@@ -4,11 +4,11 @@
  * Settings come from the environment: KAFKA_BROKERS, REDIS_URL, TOPIC, DLQ_TOPIC, GROUP, OUTPUT_KEY.
  */
 import { createLogger } from '@vocflow/observability';
+import { ok } from '@vocflow/steps';
 import { Redis } from 'ioredis';
 import { createKafka } from '../client.ts';
 import { createBatchConsumer } from '../consumer.ts';
 import { createProducer } from '../producer.ts';
-import { ok } from '../result.ts';
 
 const env = process.env;
 const logger = createLogger({ service: 'offsets-fixture', level: 'warn' });

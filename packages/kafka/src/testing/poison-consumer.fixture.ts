@@ -6,12 +6,12 @@
  * REDIS_URL, TOPIC, DLQ_TOPIC, GROUP, OUTPUT_KEY, STARTS_KEY, JOURNAL_PREFIX, MAX_STARTS.
  */
 import { createLogger } from '@vocflow/observability';
+import { ok } from '@vocflow/steps';
 import { Redis } from 'ioredis';
 import { createRedisAttemptJournal } from '../attempt-journal.ts';
 import { createKafka } from '../client.ts';
 import { createBatchConsumer } from '../consumer.ts';
 import { createProducer } from '../producer.ts';
-import { ok } from '../result.ts';
 
 const env = process.env;
 const logger = createLogger({ service: 'poison-fixture', level: 'warn' });

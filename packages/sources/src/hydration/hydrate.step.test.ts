@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RawFeedback } from '@vocflow/contracts';
-import { RetryableError } from '@vocflow/kafka';
+import { RetryableError } from '@vocflow/steps';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adaptQualtrics } from '../adapters/qualtrics.adapter.ts';
 import { adaptSurveyMonkey } from '../adapters/surveymonkey.adapter.ts';

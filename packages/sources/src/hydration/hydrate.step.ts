@@ -1,5 +1,5 @@
 import { formatIssues, RawFeedback } from '@vocflow/contracts';
-import { dlq, ok, type StepResult } from '@vocflow/kafka';
+import { dlq, ok, type StepResult } from '@vocflow/steps';
 import type { z } from 'zod';
 import { type Mappings, mappingFor } from '../mapping.ts';
 import type { HydrationConfig } from './hydration.config.ts';

@@ -1,4 +1,4 @@
-import { dependencyWait, RetryableError } from '@vocflow/kafka';
+import { dependencyWait, RetryableError } from '@vocflow/steps';
 import type { TokenBucket } from './token-bucket.ts';
 
 export type FetchLike = (

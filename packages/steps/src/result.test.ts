@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dlq, drop, ok, pipe, type StepResult } from './result.ts';
+import { dlq, drop, observingSteps, ok, pipe, type StepResult } from './result.ts';
 
 describe('pipe', () => {
   const double = (n: number): StepResult<number> => ok(n * 2);
@@ -32,5 +32,32 @@ describe('pipe', () => {
       step: 'dedupe',
       reason: 'duplicate',
     });
+  });
+});
+
+describe('observingSteps', () => {
+  const first = function firstStep(n: number): StepResult<number> {
+    return ok(n + 1);
+  };
+  const second = async function secondStep(n: number): Promise<StepResult<number>> {
+    return n > 10 ? drop('secondStep', 'too_big') : ok(n);
+  };
+  const pipeline = pipe(first, second);
+
+  it('reports each step to the observer of the run it belongs to, and to no other', async () => {
+    const a: string[] = [];
+    const b: string[] = [];
+    await Promise.all([
+      observingSteps(
+        (step, _s, outcome) => a.push(`${step}:${outcome}`),
+        async () => pipeline(1),
+      ),
+      observingSteps(
+        (step, _s, outcome) => b.push(`${step}:${outcome}`),
+        async () => pipeline(20),
+      ),
+    ]);
+    expect(a).toEqual(['firstStep:ok', 'secondStep:ok']);
+    expect(b).toEqual(['firstStep:ok', 'secondStep:drop']);
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ContractIssue, DlqStage } from '@vocflow/contracts';
 
 /** What a pipeline step returns: go on with a value, send the message to the DLQ, or drop it. */
@@ -97,11 +98,12 @@ export function pipe<A, B, C, D, E, F, G, H, I, J>(
 ): Step<A, J>;
 export function pipe(...steps: Step<unknown, unknown>[]): Step<unknown, unknown> {
   return async function pipeline(input: unknown) {
+    const observer = stepObservers.getStore();
     let current: unknown = input;
     for (const step of steps) {
-      const started = stepObserver ? performance.now() : 0;
+      const started = observer ? performance.now() : 0;
       const result = await step(current);
-      stepObserver?.(step.name || 'anonymous', (performance.now() - started) / 1000, result.kind);
+      observer?.(step.name || 'anonymous', (performance.now() - started) / 1000, result.kind);
       if (result.kind !== 'ok') return result;
       current = result.value;
     }
@@ -109,10 +111,13 @@ export function pipe(...steps: Step<unknown, unknown>[]): Step<unknown, unknown>
   };
 }
 
-type StepObserver = (step: string, seconds: number, outcome: StepResult<unknown>['kind']) => void;
-let stepObserver: StepObserver | undefined;
+export type StepObserver = (step: string, seconds: number, outcome: StepResult<unknown>['kind']) => void;
+const stepObservers = new AsyncLocalStorage<StepObserver>();
 
-/** Receives the latency of every step run through `pipe` (the runner turns it into a histogram). */
-export function observeSteps(observer: StepObserver | undefined): void {
-  stepObserver = observer;
+/**
+ * Runs `work` so that every step a `pipe` runs inside it reports its latency to `observer` (a runner
+ * passes its own metrics: two runners in one process each see only their own steps).
+ */
+export function observingSteps<T>(observer: StepObserver | undefined, work: () => Promise<T>): Promise<T> {
+  return observer ? stepObservers.run(observer, work) : work();
 }
