@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { planShardErasure } from './customer-erasure.ts';
+import { contributionOf } from './contribution.ts';
+import { planShardErasure, withoutCustomer } from './customer-erasure.ts';
 import { createKeyspace } from './keys.ts';
+import { enrichedItem } from './test-items.ts';
 
 const keyspace = createKeyspace({ keyPrefix: 'vf', shards: 2 });
 const rec = (c: string, s: string[], d: string, x?: string[]) =>
@@ -71,5 +73,22 @@ describe('erasing a customer from one shard', () => {
     expect(none.deleteKeys).toEqual([]);
     expect(none.feedbackIds).toEqual([]);
     expect(none.versions.size).toBe(0);
+  });
+});
+
+describe('a contribution of an erased customer', () => {
+  it('counts under unknown with the same numbers, in the same overall and segment rollups, without the comment', () => {
+    const c = contributionOf(
+      enrichedItem({
+        customer: { ref: { id: 'cus_1' }, key: 'cus_1', profile: null },
+        texts: [{ field: 'comment', text: 'late again' }],
+      }),
+    );
+    const anonymous = withoutCustomer(c);
+    expect(anonymous.customerKey).toBe('unknown');
+    expect(anonymous.rollupIds).toEqual(c.rollupIds.map((rid) => (rid === 'c:cus_1' ? 'c:unknown' : rid)));
+    expect(anonymous.fields).toBe(c.fields);
+    expect(anonymous.verbatim).toBeUndefined();
+    expect(JSON.stringify(anonymous)).not.toContain('cus_1');
   });
 });

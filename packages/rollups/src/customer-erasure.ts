@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@vocflow/clients';
 import { UNKNOWN_CUSTOMER } from '@vocflow/contracts';
-import { createKeyspace, type Keyspace, type KeyspaceOptions } from './keys.ts';
+import type { Contribution } from './contribution.ts';
+import { createKeyspace, type Keyspace, type KeyspaceOptions, rollupId } from './keys.ts';
 
 /** A shard's applied-version record as far as erasure reads it (see rollup-writer.ts VersionRecord). */
 interface VersionFields {
@@ -90,6 +91,19 @@ export function planShardErasure(
   }
   plan.feedbackIds.push(...ids);
   return plan;
+}
+
+/**
+ * A contribution of an erased customer made anonymous, as enrichment now produces their items: it
+ * counts under `unknown` instead of their rollup, and brings no comment back into the verbatim lists.
+ * For records that were on their way when the customer was erased (or are replayed later). Pure.
+ */
+export function withoutCustomer(c: Contribution): Contribution {
+  const own = rollupId('customer', c.customerKey);
+  const unknown = rollupId('customer', UNKNOWN_CUSTOMER);
+  const rollupIds = [...new Set(c.rollupIds.map((rid) => (rid === own ? unknown : rid)))];
+  const { verbatim: _comment, ...rest } = c;
+  return { ...rest, customerKey: UNKNOWN_CUSTOMER, rollupIds };
 }
 
 /** What erasing a customer removed from Redis (counts only: the audit record holds no personal data). */

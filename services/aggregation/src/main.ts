@@ -1,6 +1,6 @@
 import { createRedis, createS3 } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
-import { erasureKeys, topicNames } from '@vocflow/contracts';
+import { erasureKeys, erasureMarkerHash, topicNames } from '@vocflow/contracts';
 import {
   createKafka,
   createProducer,
@@ -104,9 +104,16 @@ export async function start(
         shards: config.rollups.shards,
       })
     : null;
+  const erasedKeys = erasureKeys(config.redis.keyPrefix);
   const sink = createRollupsSink({
     writer,
     registry,
+    erasedCustomers: async (customerKeys) => {
+      const values = await redis.mget(
+        ...customerKeys.map((key) => erasedKeys.marker(erasureMarkerHash('id', key))),
+      );
+      return new Set(customerKeys.filter((_, i) => values[i] !== null));
+    },
     ...(changes ? { onChanged: (c) => changes.track(c) } : {}),
   });
   const onCrash = (error: Error) => {
@@ -130,7 +137,6 @@ export async function start(
     onCrash,
     runner,
   });
-  const erasedKeys = erasureKeys(config.redis.keyPrefix);
   const archiveSink = config.archive.enabled
     ? createArchiveSink({
         store,

@@ -1,7 +1,7 @@
 import type { CustomerProfile, FeedbackAlert } from '@vocflow/contracts';
 import { type BatchContext, type ProcessedMessage, RetryableError, type Sink } from '@vocflow/kafka';
 import { Counter, type Registry } from '@vocflow/observability';
-import type { ChangedRollup, Contribution, RollupWriter } from '@vocflow/rollups';
+import { type ChangedRollup, type Contribution, type RollupWriter, withoutCustomer } from '@vocflow/rollups';
 import type { AggregationOutput } from './types.ts';
 
 /** Redis commands and events the rollup sink handled: the measure of "commands per event". */
@@ -17,6 +17,11 @@ export interface RollupsSinkDeps {
   readonly registry?: Registry;
   /** Shared counters (the change feed adds its reads); a fresh object when absent. */
   readonly stats?: SinkStats;
+  /**
+   * Of these customer keys, the erased ones (one lookup per batch): a record of an erased customer that
+   * was on its way during the erasure, or is replayed, counts anonymously and does not revive them.
+   */
+  readonly erasedCustomers?: (customerKeys: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -60,6 +65,14 @@ export function createRollupsSink(
       }
       let sent = 0;
       try {
+        if (contributions.length > 0 && deps.erasedCustomers) {
+          const named = [...new Set(contributions.map((c) => c.customerKey))].filter((k) => k !== 'unknown');
+          const erased = named.length > 0 ? await deps.erasedCustomers(named) : new Set<string>();
+          if (named.length > 0) sent += 1;
+          if (erased.size > 0)
+            for (const [i, c] of contributions.entries())
+              if (erased.has(c.customerKey)) contributions[i] = withoutCustomer(c);
+        }
         if (contributions.length > 0) {
           const outcome = await deps.writer.apply(contributions);
           sent += outcome.commands;
