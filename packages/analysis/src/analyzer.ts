@@ -38,6 +38,11 @@ export interface AnalysisResult {
 export interface Analyzer {
   readonly version: string;
   analyze(text: string): AnalysisResult;
+  /**
+   * P(opinion) of the English opinion head for the text analysed last (1 when no head ran: Chinese,
+   * no model, or a text with no signal). Training calibrates the opinion threshold on it.
+   */
+  lastOpinion(): number;
 }
 
 export const ANALYZER_RELEASE = '1.1.0';
@@ -123,9 +128,11 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
   const scan = new Scan();
   const dense = new Float64Array(N_DENSE);
   const clauseLogit = new Float64Array(256);
+  let opinionP = 1;
 
   const analyze = (text: string): AnalysisResult => {
     scanText(text, lexicon, scan);
+    opinionP = 1;
     const language = languageOf(scan);
     if (!SUPPORTED.has(language)) {
       return {
@@ -190,7 +197,8 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
         // P(the text holds an opinion): a statement of fact scores near 0
         let zo = opinion.bias;
         for (let k = 0; k < N_DENSE; k++) zo += opinion.dense[k]! * dense[k]!;
-        score *= 1 / (1 + Math.exp(-(zo + o * scale)));
+        opinionP = 1 / (1 + Math.exp(-(zo + o * scale)));
+        score *= opinionP;
       }
       if (s.nEvidence > 0) {
         const wRule = model.dense[0]!;
@@ -200,9 +208,18 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       }
     }
     const band = bandOf(language, neutralBand);
-    const label = labelOf(score, band);
     const magnitude = Math.abs(score);
-    const confidence = label === 'neutral' ? (band === 0 ? 1 : 0.5 * (1 - magnitude / band)) : magnitude;
+    // an English text the opinion head finds no opinion in is neutral, however clear its polarity
+    const threshold = opinionP < 1 && model !== null ? (model.opinion?.threshold ?? 0) : 0;
+    const noOpinion = opinionP < threshold;
+    const label = noOpinion ? 'neutral' : labelOf(score, band);
+    const confidence = noOpinion
+      ? 0.5 * (1 - opinionP / threshold)
+      : label === 'neutral'
+        ? band === 0
+          ? 1
+          : 0.5 * (1 - magnitude / band)
+        : magnitude;
     return {
       score: round(score),
       label,
@@ -240,7 +257,7 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
     return out;
   };
 
-  return { version, analyze };
+  return { version, analyze, lastOpinion: () => opinionP };
 }
 
 let shared: Analyzer | undefined;

@@ -3,9 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from './analyzer.ts';
-import { buildModel, buildShippedModel, calibrateBand, threeClassMetrics } from './build.ts';
+import {
+  buildModel,
+  buildShippedModel,
+  calibrateBand,
+  calibrateWithOpinion,
+  threeClassMetrics,
+} from './build.ts';
 import { parseLabelledNdjson } from './corpus.ts';
-import { loadModelFile, MODEL_URL, type ModelFile, modelFileProblems } from './model.ts';
+import { loadModelFile, MODEL_URL, type ModelFile, modelFileProblems, modelFromFile } from './model.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vocflow-analysis-'));
 
@@ -15,6 +21,7 @@ describe('the shipped model', () => {
     const rebuilt = buildShippedModel().file;
     expect(rebuilt.id).toBe(shipped.id);
     expect(rebuilt.neutralBand).toEqual(shipped.neutralBand);
+    expect(rebuilt.opinion?.threshold).toBe(shipped.opinion?.threshold);
     expect(rebuilt.index.length).toBe(shipped.index.length);
   }, 300_000);
 
@@ -119,6 +126,33 @@ describe('model files', () => {
       }),
     ).toEqual([expect.stringContaining('index[0]'), expect.stringContaining('neutralBand.en')]);
   });
+
+  it('refuses an opinion threshold outside [0, 1]', () => {
+    const head = { bias: 0, dense: {}, index: [], weight: [] };
+    const file = { id: 'x', bits: 21, bias: 0, dense: {}, index: [], weight: [] };
+    expect(modelFileProblems({ ...file, opinion: { ...head, threshold: 1.5 } })).toEqual([
+      '"opinion.threshold" must be a number in [0, 1]',
+    ]);
+    expect(modelFileProblems({ ...file, opinion: { ...head, threshold: 0.6 } })).toEqual([]);
+    // files from before the threshold existed still load: the band alone decides
+    expect(modelFileProblems({ ...file, opinion: head })).toEqual([]);
+  });
+
+  it('labels a text neutral when its opinion probability is below the threshold, whatever its score', () => {
+    const shipped = JSON.parse(readFileSync(MODEL_URL, 'utf8')) as ModelFile;
+    const text = 'The box contains a cable.';
+    const withThreshold = createAnalyzer({ model: modelFromFile(shipped) });
+    const r = withThreshold.analyze(text);
+    expect(withThreshold.lastOpinion()).toBeLessThan(shipped.opinion!.threshold!);
+    expect(r.label).toBe('neutral');
+    const without = createAnalyzer({
+      model: modelFromFile({ ...shipped, opinion: { ...shipped.opinion!, threshold: 0 } }),
+    });
+    // the same score, but with neither the threshold nor a band it gets the sign's label
+    const bare = without.analyze(text);
+    expect(bare.score).toBe(r.score);
+    expect(bare.label).not.toBe('neutral');
+  });
 });
 
 describe('calibration', () => {
@@ -139,6 +173,42 @@ describe('calibration', () => {
     const band = calibrateBand(scores, [...gold], true);
     expect(band).toBeGreaterThan(0.35);
     expect(band).toBeLessThanOrEqual(0.6);
+  });
+
+  it('picks the opinion threshold and band that keep opinionated texts within the allowed loss', () => {
+    // four opinionated reviews (one of them with a weak opinion) and four facts with a clear score
+    const scores = [0.9, -0.8, 0.7, -0.5, 0.6, -0.6, 0.5, -0.7];
+    const opinions = [0.99, 0.95, 0.9, 0.55, 0.2, 0.3, 0.1, 0.4];
+    const gold = [
+      'positive',
+      'negative',
+      'positive',
+      'negative',
+      'neutral',
+      'neutral',
+      'neutral',
+      'neutral',
+    ] as const;
+    const reviews = {
+      scores: scores.slice(0, 4),
+      opinions: opinions.slice(0, 4),
+      gold: [...gold.slice(0, 4)],
+    };
+    // no band separates the facts (their scores are as strong as the reviews'): the threshold does
+    const strict = calibrateWithOpinion(scores, opinions, [...gold], true, { ...reviews, maxLoss: 0 });
+    expect(strict).not.toBeNull();
+    expect(strict!.threshold).toBeGreaterThan(0.4);
+    expect(strict!.threshold).toBeLessThanOrEqual(0.55);
+    expect(strict!.band).toBeLessThanOrEqual(0.5);
+    // when the weak review has less opinion than the facts, no loss allowed means no useful threshold;
+    // allowed to lose a quarter of the reviews, the threshold separates the facts at that review's cost
+    const weak = [0.99, 0.95, 0.9, 0.15, 0.2, 0.3, 0.1, 0.4];
+    const weakReviews = { ...reviews, opinions: weak.slice(0, 4) };
+    const none = calibrateWithOpinion(scores, weak, [...gold], true, { ...weakReviews, maxLoss: 0 });
+    expect(none!.threshold).toBeLessThanOrEqual(0.15);
+    const loose = calibrateWithOpinion(scores, weak, [...gold], true, { ...weakReviews, maxLoss: 0.25 });
+    expect(loose!.threshold).toBeGreaterThan(0.4);
+    expect(calibrateWithOpinion([0.5], [0.9], ['positive'], true, { ...reviews, maxLoss: 0 })).toBeNull();
   });
 
   it('has nothing to calibrate without neutral texts', () => {

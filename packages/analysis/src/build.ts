@@ -46,6 +46,8 @@ export interface BuildReport {
   folds: number;
   seed: number;
   neutralBand: NeutralBand;
+  /** English texts with a lower P(opinion) are neutral (0 when there is no opinion head or no constraint). */
+  opinionThreshold: number;
   /** Held-out (k-fold) figures per source and per language group, with the calibrated bands. */
   heldOut: Record<string, ThreeClassMetrics & { signAccuracy: number }>;
   trainedOn: Record<string, Record<Label, number>>;
@@ -55,6 +57,11 @@ export interface BuildResult {
   model: Model;
   file: ModelFile;
   report: BuildReport;
+  /**
+   * Per text (in input order): its held-out score, P(opinion) (1 where no opinion head ran) and
+   * language group, as calibration saw them.
+   */
+  heldOutScores: { score: number; opinion: number; group: Group }[];
 }
 
 function round(x: number): number {
@@ -152,6 +159,62 @@ export function calibrateBand(
   return best;
 }
 
+/** Opinion thresholds tried in calibration: 0, 0.05, …, 0.95. */
+const THRESHOLD_STEP = 0.05;
+const THRESHOLD_MAX = 0.95;
+
+function labelWith(score: number, opinion: number, band: number, threshold: number): Label {
+  return opinion < threshold ? 'neutral' : labelFor(score, band);
+}
+
+/**
+ * The band and opinion threshold that maximise the three-class macro-F1 of held-out scores, among
+ * the pairs under which the opinionated texts' label accuracy (neutral = wrong) stays within
+ * `maxLoss` of their sign accuracy; null when there is nothing to calibrate on.
+ */
+export function calibrateWithOpinion(
+  scores: readonly number[],
+  opinions: readonly number[],
+  gold: readonly Label[],
+  balanced: boolean,
+  opinionated: {
+    scores: readonly number[];
+    opinions: readonly number[];
+    gold: readonly Label[];
+    maxLoss: number;
+  },
+): { band: number; threshold: number } | null {
+  const count: Record<Label, number> = { negative: 0, neutral: 0, positive: 0 };
+  for (const g of gold) count[g]++;
+  if (count.neutral === 0 || count.positive + count.negative === 0) return null;
+  const weights = balanced ? gold.map((g) => 1 / count[g]) : undefined;
+  const floor = signAccuracy(opinionated.scores, opinionated.gold) - opinionated.maxLoss;
+  let best: { band: number; threshold: number } | null = null;
+  let bestF1 = -1;
+  for (let t = 0; t * THRESHOLD_STEP <= THRESHOLD_MAX + 1e-9; t++) {
+    const threshold = round(t * THRESHOLD_STEP);
+    for (let b = 0; b * BAND_STEP <= BAND_MAX + 1e-9; b++) {
+      const band = round(b * BAND_STEP);
+      const kept = threeClassMetrics(
+        opinionated.gold,
+        opinionated.scores.map((s, i) => labelWith(s, opinionated.opinions[i]!, band, threshold)),
+      ).binaryAccuracy;
+      // a wider band only loses more: no need to try the rest at this threshold
+      if (kept < floor - 1e-9) break;
+      const f1 = threeClassMetrics(
+        gold,
+        scores.map((s, i) => labelWith(s, opinions[i]!, band, threshold)),
+        weights,
+      ).macroF1;
+      if (f1 > bestF1 + 1e-12) {
+        bestF1 = f1;
+        best = { band, threshold };
+      }
+    }
+  }
+  return best;
+}
+
 /** Fold of each text: seeded shuffle within (source, label); identical texts always share a fold. */
 function assignTextFolds(texts: readonly LabelledText[], k: number, seed: number): number[] {
   const random = rng(seed);
@@ -194,6 +257,13 @@ export interface BuildOptions {
    * whose neutral examples are few and written, not sampled) or as they occur in the texts.
    */
   balanced?: Partial<Record<Group, boolean>>;
+  /**
+   * Sources whose texts all hold an opinion (product reviews): when given, the English band and the
+   * opinion threshold are chosen together, maximising the three-class macro-F1 among the pairs that
+   * keep these texts' held-out label accuracy (neutral = wrong) within `maxLoss` of their sign
+   * accuracy. Without it, the band alone is calibrated and the threshold is 0.
+   */
+  opinionated?: { sources: readonly string[]; maxLoss: number };
   /** Train the English opinion head when there are neutral English texts (default true). */
   opinion?: boolean;
   lexicon?: Lexicon;
@@ -234,7 +304,7 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
     );
     if (withOpinion) {
       const head = trainModel(english.filter(keep).map(opinionExample), options.train, `${id}-opinion`);
-      model.opinion = { bias: head.bias, dense: head.dense, hashed: head.hashed };
+      model.opinion = { bias: head.bias, dense: head.dense, hashed: head.hashed, threshold: 0 };
     }
     return model;
   };
@@ -242,6 +312,7 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
 
   // held-out scores: each text scored by the model trained without its fold
   const scores = new Array<number>(texts.length).fill(0);
+  const opinions = new Array<number>(texts.length).fill(1);
   const groups = new Array<Group>(texts.length).fill('en');
   for (let f = 0; f < folds; f++) {
     const analyzer = createAnalyzer({ model: train((i) => fold[i] !== f, `fold-${f}`), lexicon });
@@ -249,21 +320,49 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
       if (fold[i] !== f) return;
       const r: AnalysisResult = analyzer.analyze(t.text);
       scores[i] = r.score;
+      opinions[i] = analyzer.lastOpinion();
       groups[i] = groupOf(r.language);
     });
   }
 
   const fallback = options.fallbackBand ?? DEFAULT_NEUTRAL_BAND;
   const neutralBand: NeutralBand = { ...fallback };
+  let opinionThreshold = 0;
   for (const g of ['en', 'zh'] as const) {
     const idx = texts.flatMap((_, i) => (groups[i] === g ? [i] : []));
+    const balanced = options.balanced?.[g] ?? true;
+    const gold = idx.map((i) => texts[i]!.label);
+    const opinionated = idx.filter((i) => options.opinionated?.sources.includes(texts[i]!.source));
+    if (g === 'en' && withOpinion && options.opinionated !== undefined && opinionated.length > 0) {
+      const chosen = calibrateWithOpinion(
+        idx.map((i) => scores[i]!),
+        idx.map((i) => opinions[i]!),
+        gold,
+        balanced,
+        {
+          scores: opinionated.map((i) => scores[i]!),
+          opinions: opinionated.map((i) => opinions[i]!),
+          gold: opinionated.map((i) => texts[i]!.label),
+          maxLoss: options.opinionated.maxLoss,
+        },
+      );
+      if (chosen !== null) {
+        neutralBand.en = chosen.band;
+        opinionThreshold = chosen.threshold;
+      }
+      continue;
+    }
     const band = calibrateBand(
       idx.map((i) => scores[i]!),
-      idx.map((i) => texts[i]!.label),
-      options.balanced?.[g] ?? true,
+      gold,
+      balanced,
     );
     if (band !== null) neutralBand[g] = band;
   }
+  const labelAt = (i: number): Label =>
+    groups[i] === 'en' && opinions[i]! < opinionThreshold
+      ? 'neutral'
+      : labelFor(scores[i]!, neutralBand[groups[i]!]);
 
   const heldOut: BuildReport['heldOut'] = {};
   const keys = new Map<string, number[]>();
@@ -282,7 +381,7 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
       ),
       ...threeClassMetrics(
         idx.map((i) => texts[i]!.label),
-        idx.map((i) => labelFor(scores[i]!, neutralBand[groups[i]!])),
+        idx.map(labelAt),
       ),
     };
   }
@@ -294,11 +393,17 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
 
   const model = train(() => true, options.idPrefix);
   model.neutralBand = neutralBand;
+  if (model.opinion !== undefined) model.opinion.threshold = opinionThreshold;
   const file = modelToFile(model, options.description);
   const digest = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 8);
   file.id = `${options.idPrefix}-${digest}`;
   model.id = file.id;
-  return { model, file, report: { folds, seed, neutralBand, heldOut, trainedOn } };
+  return {
+    model,
+    file,
+    report: { folds, seed, neutralBand, opinionThreshold, heldOut, trainedOn },
+    heldOutScores: scores.map((score, i) => ({ score, opinion: opinions[i]!, group: groups[i]! })),
+  };
 }
 
 export function writeModelFile(path: string | URL, file: ModelFile): void {
@@ -309,7 +414,8 @@ export function writeModelFile(path: string | URL, file: ModelFile): void {
 
 export function formatBuildReport(report: BuildReport): string {
   const lines = [
-    `neutral band: en ${report.neutralBand.en}, zh ${report.neutralBand.zh} (calibrated on held-out scores)`,
+    `neutral band: en ${report.neutralBand.en}, zh ${report.neutralBand.zh}; English opinion threshold ` +
+      `${report.opinionThreshold} (calibrated on held-out scores)`,
     `held-out figures (${report.folds}-fold, seed ${report.seed}; accuracies over the positive and negative texts):`,
     '| texts | n | binary accuracy (sign) | label accuracy (neutral = wrong) | macro-F1 (3 classes) | recall neg / neu / pos |',
     '|---|---|---|---|---|---|',
@@ -338,6 +444,8 @@ export function buildShippedModel(dataDir?: string): BuildResult {
     idPrefix: 'vocflow',
     description: SHIPPED_DESCRIPTION,
     balanced: { en: false, zh: true },
+    // customer feedback is mostly opinion: saying neutral must cost the reviews at most one point
+    opinionated: { sources: ['uci'], maxLoss: 0.01 },
   });
 }
 

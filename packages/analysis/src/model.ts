@@ -49,6 +49,11 @@ export interface OpinionHead {
   bias: number;
   dense: Float64Array;
   hashed: Float32Array;
+  /**
+   * A text whose P(opinion) is below this is labelled neutral whatever its score (0 = the band alone
+   * decides). Calibrated in training; absent from files written before it existed.
+   */
+  threshold: number;
 }
 
 export interface OpinionHeadFile {
@@ -56,6 +61,7 @@ export interface OpinionHeadFile {
   dense: Record<string, number>;
   index: number[];
   weight: number[];
+  threshold?: number;
 }
 
 /** The file format: sparse hashed weights, rounded. */
@@ -145,7 +151,13 @@ export function modelFileProblems(json: unknown): string[] {
   if (f.opinion !== undefined) {
     if (typeof f.opinion !== 'object' || f.opinion === null || Array.isArray(f.opinion))
       problems.push('"opinion" must be an object');
-    else problems.push(...headProblems(f.opinion as Record<string, unknown>, 'opinion.'));
+    else {
+      const head = f.opinion as Record<string, unknown>;
+      problems.push(...headProblems(head, 'opinion.'));
+      const t = head.threshold;
+      if (t !== undefined && (!isFiniteNumber(t) || t < 0 || t > 1))
+        problems.push('"opinion.threshold" must be a number in [0, 1]');
+    }
   }
   return problems;
 }
@@ -184,7 +196,7 @@ function headFromFile(file: {
   dense: Record<string, number>;
   index: number[];
   weight: number[];
-}): OpinionHead {
+}): Omit<OpinionHead, 'threshold'> {
   const hashed = new Float32Array(1 << MODEL_BITS);
   for (let i = 0; i < file.index.length; i++) hashed[file.index[i]!] = file.weight[i]!;
   const dense = new Float64Array(N_DENSE);
@@ -194,7 +206,7 @@ function headFromFile(file: {
   return { bias: file.bias, dense, hashed };
 }
 
-function headToFile(head: OpinionHead): OpinionHeadFile {
+function headToFile(head: Omit<OpinionHead, 'threshold'>): OpinionHeadFile {
   const index: number[] = [];
   const weight: number[] = [];
   for (let i = 0; i < head.hashed.length; i++) {
@@ -217,7 +229,10 @@ export function modelFromFile(file: ModelFile): Model {
   const { bias, dense, hashed } = headFromFile(file);
   const neutralBand = { ...(file.neutralBand ?? DEFAULT_NEUTRAL_BAND) };
   const model: Model = { id: file.id, bias, dense, hashed, neutralBand };
-  if (file.opinion !== undefined) model.opinion = headFromFile(file.opinion);
+  if (file.opinion !== undefined) {
+    const head = headFromFile(file.opinion);
+    model.opinion = { ...head, threshold: file.opinion.threshold ?? 0 };
+  }
   return model;
 }
 
@@ -258,7 +273,11 @@ export function modelToFile(model: Model, description: string): ModelFile {
     index,
     weight,
   };
-  if (model.opinion !== undefined) file.opinion = headToFile(model.opinion);
+  if (model.opinion !== undefined)
+    file.opinion = {
+      ...headToFile(model.opinion),
+      threshold: Math.round(model.opinion.threshold * 1000) / 1000,
+    };
   return file;
 }
 
