@@ -6,24 +6,23 @@ import { READ_SCRIPT, WRITE_SCRIPT } from './apply.script.ts';
 import { type Contribution, DEFAULT_VERBATIMS_PER_SCOPE } from './contribution.ts';
 import { createKeyspace, type Keyspace, type KeyspaceOptions } from './keys.ts';
 import {
+  encodeShardWrite,
+  MAX_ARGS_PER_COMMAND,
+  planShardWrite,
+  type ShardState,
+  type VersionRecord,
+  versionRecordOf,
+} from './shard-plan.ts';
+import {
   ALL,
-  addInto,
   type BucketKind,
   boundMap,
   boundRollups,
-  type CompiledFields,
-  compileFields,
   DAY,
   decodeSlot,
-  encodeSlot,
   HOUR,
-  isAlive,
-  markSeen,
   newRollupCache,
-  type RollupCache,
-  type Slot,
   setSlot,
-  slotIn,
   suffixOf,
   trimBuckets,
 } from './shard-state.ts';
@@ -99,40 +98,6 @@ export interface RollupWriter {
   saveAlerts(alerts: readonly FeedbackAlert[]): Promise<void>;
 }
 
-/** A version as recorded in the shard's version hash (JSON): what it added, to subtract when replaced. */
-interface VersionRecord {
-  readonly v: number;
-  readonly r: number;
-  /** Customer key. */
-  readonly c: string;
-  /** Rollup ids. */
-  readonly s: readonly string[];
-  /** Segments. */
-  readonly g: readonly string[];
-  readonly h: string;
-  readonly d: string;
-  readonly f: Readonly<Record<string, number>>;
-  /** Verbatim lists (`<aspect|*>|<label|*>`) it went into in each of its non-customer rollups. */
-  readonly x?: readonly string[];
-}
-
-/**
- * What a writer holds of a shard it owns: the applied versions, the rollup buckets and the latest-list
- * sizes it has read or written. Redis stays the source of truth: anything may be dropped and re-read,
- * because nobody else writes the shard while this writer's token owns it.
- */
-interface ShardState {
-  readonly token: string;
-  /** feedbackId → recorded version (null: none recorded). */
-  readonly versions: Map<string, VersionRecord | null>;
-  /** Rollup id → its buckets held in memory. */
-  readonly rollups: Map<string, RollupCache>;
-  /** Latest-feedback list key → its size (an upper bound). */
-  readonly lists: Map<string, number>;
-  /** Counts the batches applied (marks what a batch touched). */
-  batches: number;
-}
-
 /** A script call: one key and its arguments (passed as one array: a batch can have 100,000 of them). */
 type ScriptCommand = (key: string, args: readonly string[]) => Promise<unknown>;
 
@@ -145,21 +110,6 @@ function scriptCommand(redis: RedisClient, name: string, lua: string): ScriptCom
   return (key, args) => command.call(redis, key, args);
 }
 
-/** Lua's unpack() has a C-stack limit of about 8,000 values; stay well below it per command. */
-const MAX_ARGS_PER_COMMAND = 4_000;
-
-function newer(item: { v: number; r: number }, prev: VersionRecord | null | undefined): boolean {
-  return !prev || item.v > prev.v || (item.v === prev.v && item.r > prev.r);
-}
-
-/** A bucket the batch touched, with what it takes to write it. */
-interface Touched {
-  readonly slot: Slot;
-  readonly rid: string;
-  readonly kind: BucketKind;
-  readonly bucket: string;
-}
-
 /** One bucket to read: where its slot goes once read. */
 interface Wanted {
   readonly key: string;
@@ -168,6 +118,9 @@ interface Wanted {
   readonly bucket: string;
 }
 
+// Long as a whole, short in its parts: the factory holds what the writer keeps between calls (owned
+// shards, per-shard queues, bucket expiries) and its named closures — claim, load, applyShard — share
+// it; the maths and the script arguments are in shard-plan.ts.
 export function createRollupWriter(redis: RedisClient, options: RollupWriterOptions): RollupWriter {
   const keys = createKeyspace(options);
   const cap = options.latestPerCustomer ?? 20;
@@ -202,15 +155,6 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
   const write = scriptCommand(redis, 'vocflowWriteRollups', WRITE_SCRIPT);
   const states = new Map<number, ShardState>();
   const queues = new Map<number, Promise<unknown>>();
-  const compiled = new WeakMap<VersionRecord, CompiledFields>();
-  const fieldsOf = (rec: VersionRecord): CompiledFields => {
-    let fields = compiled.get(rec);
-    if (!fields) {
-      fields = compileFields(rec.f);
-      compiled.set(rec, fields);
-    }
-    return fields;
-  };
 
   /** Takes the shard over: from now on any other writer's write to it is refused. */
   const claim = async (shard: number): Promise<ShardState> => {
@@ -310,19 +254,7 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
       boundRollups(owned.rollups, maxRollups, batchNo);
       boundMap(owned.lists, maxRollups);
       const listKey = (customer: string) => keys.latest(shard, customer);
-      const recs = batch.map(
-        (c): VersionRecord => ({
-          v: c.version,
-          r: c.revision,
-          c: c.customerKey,
-          s: c.rollupIds,
-          g: c.segments,
-          h: c.hour,
-          d: c.day,
-          f: c.fields,
-          ...(c.verbatim ? { x: c.verbatim.lists } : {}),
-        }),
-      );
+      const recs = batch.map(versionRecordOf);
       commands += await load(
         shard,
         owned,
@@ -343,195 +275,29 @@ export function createRollupWriter(redis: RedisClient, options: RollupWriterOpti
           now,
         );
 
-      const touched: Touched[] = [];
-      /** The rollups this batch used (trimmed once it is written). */
-      const used: RollupCache[] = [];
-      const touch = (rid: string, cache: RollupCache, kind: BucketKind, bucket: string): Slot => {
-        const slot = slotIn(cache, kind, bucket)!;
-        if (slot.touchedIn !== batchNo) {
-          slot.touchedIn = batchNo;
-          slot.wasAlive = isAlive(slot);
-          touched.push({ slot, rid, kind, bucket });
-        }
-        return slot;
-      };
-      const add = (rec: VersionRecord, sign: 1 | -1) => {
-        const fields = fieldsOf(rec);
-        for (const rid of rec.s) {
-          const cache = owned.rollups.get(rid)!;
-          if (markSeen(cache, batchNo)) used.push(cache);
-          addInto(touch(rid, cache, ALL, ''), fields, sign);
-          // Buckets past their retention are gone from Redis: they take no part any more.
-          if (kept(DAY, rec.d, now)) addInto(touch(rid, cache, DAY, rec.d), fields, sign);
-          if (kept(HOUR, rec.h, now)) addInto(touch(rid, cache, HOUR, rec.h), fields, sign);
-        }
-      };
-
-      const versionArgs: string[] = [];
-      const summaryArgs: string[] = [];
-      /** List key → feedbackId → event time. */
-      const listAdds = new Map<string, Map<string, number>>();
-      const listRemoves = new Map<string, string[]>();
-      /** Verbatim list key → feedbackId → event time; ids to take out of lists; bodies to write. */
-      const verbatimAdds = new Map<string, Map<string, number>>();
-      const verbatimRemoves = new Map<string, Set<string>>();
-      const verbatimBodies = new Map<string, string>();
-      const verbatimKeys = (rec: VersionRecord) =>
-        rec.s
-          .filter((rid) => !rid.startsWith('c:'))
-          .flatMap((rid) => (rec.x ?? []).map((list) => keys.verbatimList(shard, rid, list)));
-      const customers = new Set<string>();
-      const segments = new Set<string>();
-      const days = new Set<string>();
-      let applied = 0;
-      for (let i = 0; i < batch.length; i++) {
-        const c = batch[i]!;
-        const prev = owned.versions.get(c.feedbackId);
-        if (!newer({ v: c.version, r: c.revision }, prev)) continue;
-        const rec = recs[i]!;
-        if (prev) {
-          add(prev, -1);
-          if (kept(DAY, prev.d, now)) days.add(prev.d);
-          if (prev.c !== rec.c) {
-            const lf = listKey(prev.c);
-            // Added earlier in this batch (an earlier version) or already in Redis: either way, out.
-            listAdds.get(lf)?.delete(c.feedbackId);
-            const removes = listRemoves.get(lf) ?? [];
-            listRemoves.set(lf, removes);
-            removes.push(c.feedbackId);
-          }
-        }
-        if (prev) {
-          for (const key of verbatimKeys(prev)) {
-            verbatimAdds.get(key)?.delete(c.feedbackId);
-            const removes = verbatimRemoves.get(key) ?? new Set<string>();
-            verbatimRemoves.set(key, removes);
-            removes.add(c.feedbackId);
-          }
-        }
-        if (c.verbatim) {
-          verbatimBodies.set(c.feedbackId, JSON.stringify(c.verbatim.body));
-          for (const key of verbatimKeys(rec)) {
-            const adds = verbatimAdds.get(key) ?? new Map<string, number>();
-            verbatimAdds.set(key, adds);
-            adds.set(c.feedbackId, c.occurredAtMs);
-          }
-        } else {
-          verbatimBodies.delete(c.feedbackId);
-        }
-        add(rec, 1);
-        if (kept(DAY, rec.d, now)) days.add(rec.d);
-        owned.versions.set(c.feedbackId, rec);
-        versionArgs.push(c.feedbackId, JSON.stringify(rec));
-        summaryArgs.push(c.feedbackId, JSON.stringify(c.summary));
-        const lf = listKey(rec.c);
-        const adds = listAdds.get(lf) ?? new Map<string, number>();
-        listAdds.set(lf, adds);
-        adds.set(c.feedbackId, c.occurredAtMs);
-        customers.add(rec.c);
-        for (const segment of rec.g) segments.add(segment);
-        applied += 1;
-      }
-      if (applied === 0) return { applied, changed: [], commands };
-
-      const ops: string[] = [owned.token];
-      /** Queues a command; long argument lists (pairs, so the chunk size is even) become several. */
-      const push = (command: string, key: string, args: readonly string[]) => {
-        for (let at = 0; at === 0 || at < args.length; at += MAX_ARGS_PER_COMMAND) {
-          const end = Math.min(args.length, at + MAX_ARGS_PER_COMMAND);
-          ops.push(command, key, String(end - at));
-          for (let i = at; i < end; i++) ops.push(args[i]!);
-        }
-      };
-      const changed: ChangedRollup[] = [];
-      const sets: string[] = [];
-      /** Hour and day buckets: key, value and expiry time (each its own SET … PXAT). */
-      const expiringSets: [string, string, number][] = [];
-      const deletes: string[] = [];
-      const dayAdds = new Map<string, string[]>();
-      const dayRemoves = new Map<string, string[]>();
-      for (const { slot, rid, kind, bucket } of touched) {
-        const suffix = suffixOf(kind, bucket);
-        const key = keys.rollupBySuffix(shard, rid, suffix);
-        const alive = isAlive(slot);
-        changed.push({ rollupId: rid, bucket: suffix });
-        if (alive && kind === ALL) {
-          sets.push(key, encodeSlot(slot, now));
-        } else if (alive) {
-          expiringSets.push([key, encodeSlot(slot, now), expiresAt(kind, bucket)]);
-        } else {
-          slot.values = [];
-          deletes.push(key);
-        }
-        if (kind === DAY && alive !== slot.wasAlive) {
-          const byDay = alive ? dayAdds : dayRemoves;
-          const members = byDay.get(bucket) ?? [];
-          byDay.set(bucket, members);
-          members.push(rid);
-        }
-      }
-      // MSET and DEL take several keys: the op's key is the first of them.
-      for (let at = 0; at < sets.length; at += MAX_ARGS_PER_COMMAND) {
-        const part = sets.slice(at, at + MAX_ARGS_PER_COMMAND);
-        push('MSET', part[0]!, part.slice(1));
-      }
-      for (const [key, value, at] of expiringSets) push('SET', key, [value, 'PXAT', String(at)]);
-      for (let at = 0; at < deletes.length; at += MAX_ARGS_PER_COMMAND) {
-        const part = deletes.slice(at, at + MAX_ARGS_PER_COMMAND);
-        push('DEL', part[0]!, part.slice(1));
-      }
-      for (const [day, members] of dayAdds) {
-        push('SADD', keys.dayMembers(shard, day), members);
-        push('PEXPIREAT', keys.dayMembers(shard, day), [String(expiresAt(DAY, day))]);
-      }
-      for (const [day, members] of dayRemoves) push('SREM', keys.dayMembers(shard, day), members);
-      push('HSET', keys.versions(shard), versionArgs);
-      push('HSET', keys.summaries(shard), summaryArgs);
-      // Verbatims: out of the replaced versions' lists, then the new bodies, then into the lists.
-      const refs = keys.verbatimRefs(shard);
-      const bodies = keys.verbatims(shard);
-      // Each VREM/VADD carries its own leading arguments: keep it under push's chunk size (even, for pairs).
-      const step = MAX_ARGS_PER_COMMAND - 4;
-      for (const [key, ids] of verbatimRemoves) {
-        const all = [...ids];
-        for (let at = 0; at < all.length; at += step)
-          push('VREM', key, [refs, bodies, ...all.slice(at, at + step)]);
-      }
-      if (verbatimBodies.size > 0) push('HSET', bodies, [...verbatimBodies].flat());
-      for (const [key, adds] of verbatimAdds) {
-        if (adds.size === 0) continue;
-        const pairs: string[] = [];
-        for (const [id, at] of adds) pairs.push(String(at), id);
-        for (let at = 0; at < pairs.length; at += step)
-          push('VADD', key, [refs, ...pairs.slice(at, at + step)]);
-      }
-      for (const [key, adds] of verbatimAdds)
-        if (adds.size > 0) push('VTRIM', key, [refs, bodies, String(verbatimCap)]);
-      for (const [lf, members] of listRemoves) {
-        push('ZREM', lf, members);
-        owned.lists.set(lf, Math.max(0, (owned.lists.get(lf) ?? 0) - members.length));
-      }
-      for (const [lf, adds] of listAdds) {
-        if (adds.size === 0) continue;
-        const args: string[] = [];
-        for (const [id, at] of adds) args.push(String(at), id);
-        push('ZADD', lf, args);
-        const size = (owned.lists.get(lf) ?? 0) + adds.size;
-        // Trimmed only when well over the cap, so a list is trimmed once per `cap` new items.
-        if (size > 2 * cap) {
-          push('TRIM', lf, [String(cap), keys.summaries(shard)]);
-          owned.lists.set(lf, cap);
-        } else {
-          owned.lists.set(lf, size);
-        }
-      }
-      push('SADD', keys.customers(shard), [...customers]);
-      if (segments.size > 0) push('SADD', keys.segments(shard), [...segments]);
-      if (days.size > 0) push('SADD', keys.dirtyDays(shard), [...days]);
+      const plan = planShardWrite(owned, batch, recs, {
+        keys,
+        shard,
+        latestPerCustomer: cap,
+        kept: (kind, bucket) => kept(kind, bucket, now),
+      });
+      if (plan.applied === 0) return { applied: 0, changed: [], commands };
+      const ops = encodeShardWrite(plan, {
+        keys,
+        shard,
+        token: owned.token,
+        now,
+        latestPerCustomer: cap,
+        verbatimsPerScope: verbatimCap,
+        expiresAt,
+      });
       await write(keys.owner(shard), ops);
       commands += 1;
-      for (const cache of used) trimBuckets(cache);
-      return { applied, changed, commands };
+      for (const cache of plan.used) trimBuckets(cache);
+      const changed = plan.buckets.map(
+        ({ rid, kind, bucket }): ChangedRollup => ({ rollupId: rid, bucket: suffixOf(kind, bucket) }),
+      );
+      return { applied: plan.applied, changed, commands };
     } catch (error) {
       // Whatever the state holds may now differ from Redis: drop it; the next call claims afresh.
       states.delete(shard);
