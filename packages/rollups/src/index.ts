@@ -2,6 +2,7 @@ export * from './apply.script.ts';
 export * from './contribution.ts';
 export * from './customer-erasure.ts';
 export * from './drivers.ts';
+export * from './feeds.layout.ts';
 export * from './keys.ts';
 export * from './metrics.ts';
 export * from './rollup-reader.ts';

@@ -42,3 +42,13 @@ describe('shards follow Kafka partitions', () => {
     expect(seen.size).toBe(12);
   });
 });
+
+describe('feeds bookkeeping keys', () => {
+  it("keeps a shard's dirty days and the days a feeds run is writing in the same hash slot", () => {
+    const keys = createKeyspace({ keyPrefix: 'k', shards: 4 });
+    const slotTag = (key: string) => /\{[^}]*\}/.exec(key)?.[0];
+    expect(keys.dirtyDaysWriting(2)).not.toBe(keys.dirtyDays(2));
+    expect(slotTag(keys.dirtyDaysWriting(2))).toBeDefined();
+    expect(slotTag(keys.dirtyDaysWriting(2))).toBe(slotTag(keys.dirtyDays(2)));
+  });
+});

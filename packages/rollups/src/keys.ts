@@ -47,6 +47,8 @@ export interface Keyspace {
   customers(shard: number): string;
   /** Set of days (YYYY-MM-DD) whose rollups changed since the feeds last wrote them. */
   dirtyDays(shard: number): string;
+  /** The dirty days a feeds run took and has not finished writing (same hash slot as `dirtyDays`). */
+  dirtyDaysWriting(shard: number): string;
   /** Set of rollup ids that have data on a day (what a day's feed contains). */
   dayMembers(shard: number, day: string): string;
   /** Sorted set of a verbatim list: feedbackIds by event time, the newest N kept (see rollup-writer.ts). */
@@ -136,6 +138,7 @@ export function createKeyspace(options: KeyspaceOptions): Keyspace {
     segments: (shard) => `${base(shard)}:segments`,
     customers: (shard) => `${base(shard)}:customers`,
     dirtyDays: (shard) => `${base(shard)}:dirty`,
+    dirtyDaysWriting: (shard) => `${base(shard)}:dirty:writing`,
     dayMembers: (shard, day) => `${base(shard)}:day:${day}`,
     verbatimList: (shard, rid, list) => `${base(shard)}:vl:${rid}|${list}`,
     verbatims: (shard) => `${base(shard)}:vb`,

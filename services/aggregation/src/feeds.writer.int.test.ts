@@ -89,7 +89,7 @@ describe('the feeds lock', () => {
     held.letGo();
     await expect(run).rejects.toBeInstanceOf(FeedsLockLostError);
     expect(held.objects.has(MANIFEST_KEY)).toBe(false);
-    expect(await redis.smembers(`${keys.dirtyDays(0)}:writing`)).toEqual(['2026-11-20']);
+    expect(await redis.smembers(keys.dirtyDaysWriting(0))).toEqual(['2026-11-20']);
     expect(await redis.get(keys.feedsLock())).toBe('another-writer');
   });
 });

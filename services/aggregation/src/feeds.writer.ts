@@ -2,27 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from '@vocflow/clients';
 import { RetryableError } from '@vocflow/kafka';
 import type { Logger } from '@vocflow/observability';
-import { bucketExpiresAt, type Keyspace, type RollupReader } from '@vocflow/rollups';
+import {
+  bucketExpiresAt,
+  FEED_MANIFEST_SCHEMA,
+  FEED_SCOPES,
+  type FeedDayFile,
+  type FeedManifest,
+  type FeedScope,
+  feedKeyBase,
+  type Keyspace,
+  MANIFEST_KEY,
+  type RollupReader,
+} from '@vocflow/rollups';
 import { feedRowOf, toNdjson, toParquet } from './feed-rows.ts';
 import type { ObjectStore } from './object.store.ts';
 
-export const FEEDS_ROOT = 'feeds/rollups';
-export const MANIFEST_KEY = `${FEEDS_ROOT}/manifest.json`;
-
-export interface FeedFile {
-  readonly ndjson: string;
-  readonly parquet: string;
-  readonly rows: number;
-}
-export interface FeedManifest {
-  readonly schema: 'vocflow.feeds.manifest.v1';
-  readonly updatedAt: string;
-  /** Per day, the latest files per scope. */
-  readonly days: Record<
-    string,
-    { writtenAt: string; segment: FeedFile; customer: FeedFile; overall: FeedFile }
-  >;
-}
+/** The layout and manifest are shared with the api's feed listing: they live in @vocflow/rollups. */
+export { FEEDS_ROOT, type FeedManifest, MANIFEST_KEY } from '@vocflow/rollups';
 
 /** Days the manifest lists unless told otherwise: as long as day buckets are kept (3 years). */
 export const DEFAULT_FEEDS_RETENTION_DAYS = 1_095;
@@ -126,7 +122,7 @@ export function createFeedsWriter(deps: {
     const days = new Set<string>();
     for (let shard = 0; shard < deps.keys.shards; shard++) {
       const dirty = deps.keys.dirtyDays(shard);
-      const writing = `${dirty}:writing`;
+      const writing = deps.keys.dirtyDaysWriting(shard);
       const result = await deps.redis
         .multi()
         .sunionstore(writing, writing, dirty)
@@ -140,15 +136,15 @@ export function createFeedsWriter(deps: {
   };
   const doneWriting = async () => {
     for (let shard = 0; shard < deps.keys.shards; shard++)
-      await deps.redis.del(`${deps.keys.dirtyDays(shard)}:writing`);
+      await deps.redis.del(deps.keys.dirtyDaysWriting(shard));
   };
 
   const writeDay = async (day: string): Promise<FeedManifest['days'][string]> => {
     const views = await deps.reader.dayRollups(day);
-    const files = {} as Record<'segment' | 'customer' | 'overall', FeedFile>;
-    for (const scope of ['segment', 'customer', 'overall'] as const) {
+    const files = {} as Record<FeedScope, FeedDayFile>;
+    for (const scope of FEED_SCOPES) {
       const rows = views.filter((v) => v.scope === scope).map((v) => feedRowOf(day, v));
-      const base = `${FEEDS_ROOT}/${scope}/dt=${day}/rollups`;
+      const base = feedKeyBase(scope, day);
       await deps.store.put(`${base}.ndjson`, toNdjson(rows), 'application/x-ndjson');
       await deps.store.put(`${base}.parquet`, toParquet(rows), 'application/vnd.apache.parquet');
       files[scope] = { ndjson: `${base}.ndjson`, parquet: `${base}.parquet`, rows: rows.length };
@@ -166,7 +162,7 @@ export function createFeedsWriter(deps: {
       const raw = await deps.store.get(MANIFEST_KEY);
       const manifest: FeedManifest = raw
         ? (JSON.parse(Buffer.from(raw).toString('utf8')) as FeedManifest)
-        : { schema: 'vocflow.feeds.manifest.v1', updatedAt: '', days: {} };
+        : { schema: FEED_MANIFEST_SCHEMA, updatedAt: '', days: {} };
       const entries = { ...manifest.days };
       for (const day of days) {
         await lock.check();
@@ -178,7 +174,7 @@ export function createFeedsWriter(deps: {
         deps.retentionDays ?? DEFAULT_FEEDS_RETENTION_DAYS,
       );
       const next: FeedManifest = {
-        schema: 'vocflow.feeds.manifest.v1',
+        schema: FEED_MANIFEST_SCHEMA,
         updatedAt: new Date().toISOString(),
         days: sorted,
       };

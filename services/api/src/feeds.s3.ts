@@ -1,6 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3Key } from '@vocflow/clients';
+import { FEEDS_ROOT, feedDayOf } from '@vocflow/rollups';
 import { RetryableError } from '@vocflow/steps';
 import type { FeedFile, FeedLister } from './rollup-queries.ts';
 
@@ -14,8 +15,6 @@ export interface S3FeedListerOptions {
   readonly clock?: () => Date;
 }
 
-const DT = /\/dt=(\d{4}-\d{2}-\d{2})\//;
-
 function formatOf(key: string): string {
   const name = key.slice(key.lastIndexOf('/') + 1);
   if (name.endsWith('.ndjson') || name.endsWith('.ndjson.gz')) return 'ndjson';
@@ -25,11 +24,11 @@ function formatOf(key: string): string {
 }
 
 /**
- * Lists `feeds/rollups/…` objects whose `dt=` partition lies in [from, to] (dates, inclusive), plus
+ * Lists the feed objects (`feeds/rollups/…`, the layout in @vocflow/rollups) whose `dt=` partition lies in [from, to] (dates, inclusive), plus
  * the undated files (the manifest), each with a presigned GET URL.
  */
 export function createS3FeedLister(options: S3FeedListerOptions): FeedLister {
-  const root = `${s3Key(options.prefix, 'feeds', 'rollups')}/`;
+  const root = `${s3Key(options.prefix, FEEDS_ROOT)}/`;
   const clock = options.clock ?? (() => new Date());
   return {
     async list(from, to) {
@@ -50,7 +49,7 @@ export function createS3FeedLister(options: S3FeedListerOptions): FeedLister {
         throw new RetryableError('s3', 'listing feed files failed', { cause: error });
       }
       const wanted = objects
-        .map((object) => ({ ...object, date: DT.exec(object.key)?.[1] ?? null }))
+        .map((object) => ({ ...object, date: feedDayOf(object.key) }))
         .filter((object) => object.date === null || (object.date >= from && object.date <= to))
         .sort((a, b) => a.key.localeCompare(b.key));
       const expiresAt = new Date(clock().getTime() + options.urlTtlSeconds * 1000).toISOString();
