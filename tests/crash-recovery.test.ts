@@ -7,7 +7,7 @@ import {
   waitUntil,
 } from './harness/pipeline.harness.ts';
 
-/** DESIGN.md §5: a worker killed mid-stream and restarted gives exact totals, nothing lost or doubled. */
+/** A worker killed mid-stream and restarted gives exact totals, nothing lost or doubled. */
 
 const TOTAL = 400;
 const BATCH = 10;

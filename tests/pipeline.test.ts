@@ -11,7 +11,7 @@ import {
 
 /**
  * The documented payload of every source, posted to ingest, comes out as the right numbers from the
- * query API and the right files in S3 (DESIGN.md §2, §3, §5).
+ * query API and the right files in S3.
  */
 
 interface Counts {

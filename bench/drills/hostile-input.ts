@@ -1,5 +1,5 @@
 /**
- * The `hostile-input` drill: amid the normal load, a client sends what issue #16 found could stall a
+ * The `hostile-input` drill: amid the normal load, a client sends what was found to stall a
  * partition or explode the keyspace — pathological texts (ReDoS-shaped, up to 450,000 characters), a
  * record near the body limit, 300-attribute profiles, 1,000 distinct channels and absurd event times.
  * What ingest accepts must be counted exactly once like any other item; what it refuses must be refused
@@ -31,7 +31,7 @@ const RETRY_FOR_MS = 60_000;
 const WIDE_PROFILES = 20;
 const PROFILE_ATTRIBUTES = 300;
 
-/** Texts that are quadratic or worse for a careless regex (see issue #16), each far over the analysis cap. */
+/** Texts that are quadratic or worse for a careless regex, each far over the analysis cap. */
 export function pathologicalTexts(): { label: string; text: string }[] {
   return [
     { label: '"reach me at @" + 450k letters', text: `reach me at @${'a'.repeat(450_000)}` },

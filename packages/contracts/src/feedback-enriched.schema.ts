@@ -34,7 +34,7 @@ export type SentimentResult = z.infer<typeof SentimentResult>;
 export const NpsCategory = z.enum(['promoter', 'passive', 'detractor']);
 export type NpsCategory = z.infer<typeof NpsCategory>;
 
-/** Scores normalized exactly as DESIGN.md §3 defines them. */
+/** Scores normalized exactly as README.md ("Metrics, defined exactly") defines them. */
 export const NormalizedScores = z
   .object({
     nps: z

@@ -16,7 +16,7 @@ export const AspectCounters = z
   .strict();
 export type AspectCounters = z.infer<typeof AspectCounters>;
 
-/** The counters one rollup keeps (DESIGN.md §3). Derived values are computed from these. */
+/** The counters one rollup keeps (README.md, "Metrics, defined exactly"). Derived values are computed from these. */
 export const RollupCounters = z
   .object({
     count: z.number(),

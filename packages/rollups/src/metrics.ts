@@ -6,7 +6,7 @@ import type { AspectCounters, RollupCounters } from '@vocflow/contracts';
  */
 export const SUM_SCALE = 1_000_000;
 
-/** Values computed from counters exactly as DESIGN.md §3 defines them; null when nothing was answered. */
+/** Values computed from counters exactly as README.md ("Metrics, defined exactly") defines them; null when nothing was answered. */
 export interface DerivedMetrics {
   /** %promoters − %detractors, −100…100. */
   readonly nps: number | null;

@@ -29,7 +29,10 @@ export interface ApiHandle {
   /** The port actually bound (useful with API_PORT=0). */
   readonly port: number;
   readonly url: string;
-  /** Idempotent and graceful: stop accepting, finish requests in flight, close Redis, Kafka and S3. */
+  /**
+   * Idempotent and graceful, in this order: stop accepting and finish requests in flight, then close
+   * Kafka, Redis and S3.
+   */
   close(): Promise<void>;
 }
 
