@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { fixtureBytes, signZendesk } from '@vocflow/sources';
+import { signZendesk } from '@vocflow/sources';
+import { fixtureBytes } from '@vocflow/sources/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FIXTURE_SECRETS,

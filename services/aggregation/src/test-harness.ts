@@ -1,5 +1,5 @@
 import { type EnrichedFeedback, EnrichedFeedback as EnrichedSchema, encode } from '@vocflow/contracts';
-import { enrichedItem } from '@vocflow/rollups';
+import { enrichedItem } from '@vocflow/rollups/testing';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 
 /** Helpers shared by the integration tests and the benchmark (real Kafka; nothing mocked). */

@@ -1,6 +1,7 @@
 import type { EnrichedFeedback, SentimentLabel } from '@vocflow/contracts';
 import { createLogger, createRegistry } from '@vocflow/observability';
-import { contributionOf, createRollupReader, createRollupWriter, enrichedItem } from '@vocflow/rollups';
+import { contributionOf, createRollupReader, createRollupWriter } from '@vocflow/rollups';
+import { enrichedItem } from '@vocflow/rollups/testing';
 import { stackSettings, testNamespace } from '@vocflow/testing';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';

@@ -1,7 +1,8 @@
 import type { CustomerProfile, RawFeedback } from '@vocflow/contracts';
 import { RecordsRejectedError, RecordTooLargeError } from '@vocflow/kafka';
 import { createLogger, createRegistry, type Registry } from '@vocflow/observability';
-import { fixtureBytes, WEBHOOK_SOURCES } from '@vocflow/sources';
+import { WEBHOOK_SOURCES } from '@vocflow/sources';
+import { fixtureBytes } from '@vocflow/sources/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildIngestApp } from './app.ts';
