@@ -1,3 +1,7 @@
+// This command imports the aggregation service on purpose: a rebuild replays aggregation's own S3
+// archive (its layout, its object store, its configuration and its validation) through the rollup
+// writer, exactly as the running service would. Moving the archive format into a package is what
+// would let the CLI drop the dependency; it waits until the archive's erasure rewrite settles.
 import {
   createS3ObjectStore,
   loadConfig,
