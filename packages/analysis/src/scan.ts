@@ -135,21 +135,84 @@ export class Scan {
   }
 }
 
+/** Character codes the scanner tests (UTF-16 code units). */
+const CH = {
+  /** Code units below it are ASCII. */
+  ASCII_END: 0x80,
+  EXCLAMATION: 0x21, // !
+  APOSTROPHE: 0x27, // '
+  OPEN_PAREN: 0x28, // (
+  CLOSE_PAREN: 0x29, // )
+  ASTERISK: 0x2a, // *
+  COMMA: 0x2c, // ,
+  HYPHEN: 0x2d, // -
+  FULL_STOP: 0x2e, // .
+  SLASH: 0x2f, // /
+  DIGIT_0: 0x30,
+  DIGIT_3: 0x33,
+  DIGIT_9: 0x39,
+  COLON: 0x3a, // :
+  SEMICOLON: 0x3b, // ;
+  LESS_THAN: 0x3c, // <
+  EQUALS: 0x3d, // =
+  QUESTION: 0x3f, // ?
+  UPPER_A: 0x41,
+  UPPER_D: 0x44,
+  UPPER_P: 0x50,
+  UPPER_Z: 0x5a,
+  OPEN_BRACKET: 0x5b, // [
+  BACKSLASH: 0x5c, // \
+  CLOSE_BRACKET: 0x5d, // ]
+  CARET: 0x5e, // ^
+  LOWER_A: 0x61,
+  LOWER_O: 0x6f,
+  LOWER_P: 0x70,
+  LOWER_Z: 0x7a,
+  VERTICAL_BAR: 0x7c, // |
+  /** Latin-1 and Latin Extended-A/B letters: À … ɏ, less × and ÷. */
+  LATIN_FIRST: 0xc0,
+  LATIN_UPPER_LAST: 0xde, // Þ: À … Þ are capitals
+  LATIN_LAST: 0x24f,
+  MULTIPLY: 0xd7, // ×
+  DIVIDE: 0xf7, // ÷
+  /** ASCII case difference: a capital plus this is its small letter (Latin-1 too). */
+  CASE_OFFSET: 0x20,
+  RIGHT_SINGLE_QUOTE: 0x2019, // ’ (an apostrophe in "don’t")
+  ELLIPSIS: 0x2026, // …
+  /** Below it no emoji: the emoji table is not consulted. */
+  SYMBOLS_FIRST: 0x2000,
+  IDEOGRAPHIC_COMMA: 0x3001, // 、
+  IDEOGRAPHIC_FULL_STOP: 0x3002, // 。
+  HIGH_SURROGATE_FIRST: 0xd800,
+  HIGH_SURROGATE_LAST: 0xdbff,
+  FULLWIDTH_EXCLAMATION: 0xff01, // ！
+  FULLWIDTH_COMMA: 0xff0c, // ，
+  FULLWIDTH_COLON: 0xff1a, // ：
+  FULLWIDTH_SEMICOLON: 0xff1b, // ；
+  FULLWIDTH_QUESTION: 0xff1f, // ？
+} as const;
+
+const isAsciiLetter = (c: number): boolean =>
+  (c >= CH.LOWER_A && c <= CH.LOWER_Z) || (c >= CH.UPPER_A && c <= CH.UPPER_Z);
+const isDigit = (c: number): boolean => c >= CH.DIGIT_0 && c <= CH.DIGIT_9;
+/** A capital letter, ASCII or Latin-1 (À … Þ, less ×): its small letter is `c + CH.CASE_OFFSET`. */
+const isCapital = (c: number): boolean =>
+  (c >= CH.UPPER_A && c <= CH.UPPER_Z) ||
+  (c >= CH.LATIN_FIRST && c <= CH.LATIN_UPPER_LAST && c !== CH.MULTIPLY);
+
 function isWordChar(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) ||
-    (c >= 65 && c <= 90) ||
-    (c >= 48 && c <= 57) ||
-    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7)
+    isAsciiLetter(c) ||
+    isDigit(c) ||
+    (c >= CH.LATIN_FIRST && c <= CH.LATIN_LAST && c !== CH.MULTIPLY && c !== CH.DIVIDE)
   );
 }
 
 function isLetterAfterApostrophe(text: string, i: number): boolean {
-  if (i + 1 >= text.length) return false;
-  const n = text.charCodeAt(i + 1);
-  return (n >= 97 && n <= 122) || (n >= 65 && n <= 90);
+  return i + 1 < text.length && isAsciiLetter(text.charCodeAt(i + 1));
 }
 
+/** Unicode blocks of the scripts in SCRIPT_LANGUAGES, in its order: the index of `c`'s script, or -1. */
 function scriptOf(c: number): number {
   if (c >= 0x370 && c <= 0x3ff) return 0;
   if (c >= 0x400 && c <= 0x4ff) return 1;
@@ -163,7 +226,15 @@ function scriptOf(c: number): number {
   return -1;
 }
 
-/** Scans `text` into `s` (which is reset first). */
+/**
+ * Scans `text` into `s` (which is reset first).
+ *
+ * Long on purpose: this is the analyzer's hot loop. The clause, negation and modifier state lives in
+ * local variables shared by small named closures (newClause, endSentence, addValence, addAspects,
+ * comma, exclaim, contrastOf, scanHan); splitting the word branch into functions of its own would move
+ * that state into an object read and written per character, which costs measurable throughput. The
+ * loop reads as four branches: a word, ASCII punctuation and emoticons, Chinese, emoji and other scripts.
+ */
 export function scanText(text: string, lex: Lexicon, s: Scan): void {
   s.reset();
   const index = lex.index;
@@ -287,6 +358,8 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
   };
 
   /**
+   * Long for the same reason as scanText, whose state it shares.
+   *
    * A run of Chinese characters from `from`: converted to Simplified script, segmented by forward
    * maximum matching against the lexicon (longest word first, else one character), each word put
    * through the same rules as an English word. Features: every character, every pair and triple of
@@ -428,16 +501,16 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       while (i < n) {
         let d = text.charCodeAt(i);
         if (!isWordChar(d)) {
-          if ((d === 39 || d === 0x2019) && isLetterAfterApostrophe(text, i)) {
+          if ((d === CH.APOSTROPHE || d === CH.RIGHT_SINGLE_QUOTE) && isLetterAfterApostrophe(text, i)) {
             i++;
             continue;
           }
           break;
         }
-        if ((d >= 65 && d <= 90) || (d >= 0xc0 && d <= 0xde && d !== 0xd7)) {
+        if (isCapital(d)) {
           upper++;
-          d += 32;
-        } else if (d >= 97) lower++;
+          d += CH.CASE_OFFSET;
+        } else if (d >= CH.LOWER_A) lower++;
         h1 = Math.imul(h1 ^ d, 16777619);
         h2 = Math.imul((h2 + d) | 0, 0x5bd1e995) ^ (h2 >>> 15);
         if (++letters === PREFIX_LENGTH) prefix = h1;
@@ -544,22 +617,22 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
     }
 
     // ---- not a word character ----
-    if (c < 128) {
+    if (c < CH.ASCII_END) {
       i++;
       switch (c) {
-        case 33: // !
+        case CH.EXCLAMATION:
           exclaim();
           break;
-        case 46: // .
-        case 63: // ?
+        case CH.FULL_STOP:
+        case CH.QUESTION:
           endSentence();
           break;
-        case 44: // ,
+        case CH.COMMA:
           comma();
           break;
-        case 58: // :  ;  =  emoticons, else a clause boundary
-        case 59:
-        case 61: {
+        case CH.COLON: // :  ;  =  emoticons, else a clause boundary
+        case CH.SEMICOLON:
+        case CH.EQUALS: {
           const v = emoticonAt(text, i, c);
           if (v !== 0) {
             i += v > 0 ? v : -v;
@@ -567,25 +640,22 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
             s.pushFeature((positive ? EMOTICON_POSITIVE : EMOTICON_NEGATIVE) & MODEL_MASK, clause);
             addValence(positive ? EMOTICON_VALENCE : -EMOTICON_VALENCE, false);
             clauseWords++;
-          } else if (c !== 61) {
-            if (c === 59) endSentence();
+          } else if (c !== CH.EQUALS) {
+            if (c === CH.SEMICOLON) endSentence();
             else newClause();
           }
           break;
         }
-        case 60: // <3 and </3
-          if (i < n && text.charCodeAt(i) === 51) {
-            i++;
-            s.pushFeature(EMOTICON_POSITIVE & MODEL_MASK, clause);
-            addValence(3, false);
-            clauseWords++;
-          } else if (i + 1 < n && text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 51) {
-            i += 2;
-            s.pushFeature(EMOTICON_NEGATIVE & MODEL_MASK, clause);
-            addValence(-3, false);
+        case CH.LESS_THAN: {
+          const v = heartAt(text, i);
+          if (v !== 0) {
+            i += v > 0 ? v : -v;
+            s.pushFeature((v > 0 ? EMOTICON_POSITIVE : EMOTICON_NEGATIVE) & MODEL_MASK, clause);
+            addValence(v > 0 ? HEART_VALENCE : -HEART_VALENCE, false);
             clauseWords++;
           }
           break;
+        }
         default:
           break;
       }
@@ -598,23 +668,23 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
       continue;
     }
     switch (c) {
-      case 0xff0c: // ，、
-      case 0x3001:
+      case CH.FULLWIDTH_COMMA:
+      case CH.IDEOGRAPHIC_COMMA:
         i++;
         comma();
         continue;
-      case 0xff1a: // ：
+      case CH.FULLWIDTH_COLON:
         i++;
         newClause();
         continue;
-      case 0x3002: // 。？；…
-      case 0xff1f:
-      case 0xff1b:
-      case 0x2026:
+      case CH.IDEOGRAPHIC_FULL_STOP:
+      case CH.FULLWIDTH_QUESTION:
+      case CH.FULLWIDTH_SEMICOLON:
+      case CH.ELLIPSIS:
         i++;
         endSentence();
         continue;
-      case 0xff01: // ！
+      case CH.FULLWIDTH_EXCLAMATION:
         i++;
         exclaim();
         continue;
@@ -625,12 +695,12 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
     // ---- emoji and other scripts ----
     let cp = c;
     let width = 1;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+    if (c >= CH.HIGH_SURROGATE_FIRST && c <= CH.HIGH_SURROGATE_LAST && i + 1 < n) {
       cp = text.codePointAt(i)!;
       width = 2;
     }
     i += width;
-    if (cp >= 0x2000) {
+    if (cp >= CH.SYMBOLS_FIRST) {
       const v = lex.emoji.get(cp);
       if (v !== undefined) {
         s.pushFeature(finish(cp ^ EMOJI_SALT) & MODEL_MASK, clause);
@@ -653,28 +723,49 @@ export function scanText(text: string, lex: Lexicon, s: Scan): void {
 function emoticonAt(text: string, i: number, eyes: number): number {
   const n = text.length;
   if (i >= 2) {
-    const before = text.charCodeAt(i - 2);
-    if (before >= 48 && before <= 57) return 0;
+    if (isDigit(text.charCodeAt(i - 2))) return 0;
   }
   let j = i;
   if (j < n) {
     const nose = text.charCodeAt(j);
-    if (nose === 45 || nose === 39 || nose === 111 || nose === 94) j++;
+    if (nose === CH.HYPHEN || nose === CH.APOSTROPHE || nose === CH.LOWER_O || nose === CH.CARET) j++;
   }
   if (j >= n) return 0;
   const mouth = text.charCodeAt(j);
   let sign = 0;
-  if (mouth === 41 || mouth === 93 || mouth === 68 || mouth === 80 || mouth === 112 || mouth === 42) sign = 1;
-  else if (mouth === 51 && eyes !== 61) sign = 1;
-  else if (mouth === 40 || mouth === 91 || mouth === 124) sign = -1;
-  else if ((mouth === 47 || mouth === 92) && !(j + 1 < n && text.charCodeAt(j + 1) === 47)) sign = -1;
+  const letterMouth = mouth === CH.UPPER_D || mouth === CH.UPPER_P || mouth === CH.LOWER_P;
+  if (
+    mouth === CH.CLOSE_PAREN ||
+    mouth === CH.CLOSE_BRACKET ||
+    letterMouth ||
+    mouth === CH.ASTERISK ||
+    (mouth === CH.DIGIT_3 && eyes !== CH.EQUALS)
+  )
+    sign = 1;
+  else if (mouth === CH.OPEN_PAREN || mouth === CH.OPEN_BRACKET || mouth === CH.VERTICAL_BAR) sign = -1;
+  else if (
+    (mouth === CH.SLASH || mouth === CH.BACKSLASH) &&
+    !(j + 1 < n && text.charCodeAt(j + 1) === CH.SLASH) // not a URL's "://"
+  )
+    sign = -1;
   if (sign === 0) return 0;
   // a letter right after ":D" or ":P" makes it a word ("re:Product"), not a smiley
-  if (mouth === 68 || mouth === 80 || mouth === 112) {
-    const after = j + 1 < n ? text.charCodeAt(j + 1) : 32;
-    if ((after >= 65 && after <= 90) || (after >= 97 && after <= 122)) return 0;
-  }
+  if (letterMouth && j + 1 < n && isAsciiLetter(text.charCodeAt(j + 1))) return 0;
   j++;
   while (j < n && text.charCodeAt(j) === mouth) j++;
   return sign * (j - i);
+}
+
+/** Valence of a heart: `<3` positive, `</3` negative. */
+const HEART_VALENCE = 3;
+
+/**
+ * Length of a heart after the `<` at `i - 1`: positive for `<3`, negative for a broken `</3`, 0 when
+ * there is none.
+ */
+function heartAt(text: string, i: number): number {
+  const n = text.length;
+  if (i < n && text.charCodeAt(i) === CH.DIGIT_3) return 1;
+  if (i + 1 < n && text.charCodeAt(i) === CH.SLASH && text.charCodeAt(i + 1) === CH.DIGIT_3) return -2;
+  return 0;
 }
