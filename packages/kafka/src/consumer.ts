@@ -167,6 +167,9 @@ interface PartitionState {
  *   without running. Normal batches cost one journal write each; watched ones two per message.
  * - close() abandons the message in flight (it is redelivered to the next owner), commits what was
  *   done and resolves within `closeTimeoutMs` whatever happens.
+ *
+ * Long as a whole, in named parts: the factory holds the partitions' state that processOne,
+ * processWatched, eachBatch, flushPending and close() share.
  */
 export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchConsumer {
   const log = options.logger.child({ component: 'consumer', groupId: options.groupId });

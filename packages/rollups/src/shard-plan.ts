@@ -146,6 +146,9 @@ function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
  * needs must be loaded): each newer item subtracts the version it replaces and adds its own, in the
  * state's buckets, and records its version in the state; the plan lists what to write. `recs[i]` is
  * `versionRecordOf(batch[i])`.
+ *
+ * Long because one loop decides, per item and in batch order, what it takes out and puts in (buckets,
+ * latest list, verbatim lists): an earlier version in the same batch must see the later one's changes.
  */
 export function planShardWrite(
   state: ShardState,

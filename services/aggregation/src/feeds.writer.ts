@@ -94,6 +94,9 @@ export interface FeedsWriter {
  * Parquet under `feeds/rollups/<scope>/dt=YYYY-MM-DD/`, and `feeds/rollups/manifest.json` naming the
  * latest files. Days are taken from the dirty sets the apply script fills, so a day is rewritten
  * whenever late feedback changes it. One instance at a time writes (a Redis lock).
+ *
+ * Long as a whole, in named parts (takeDirty, doneWriting, writeDay, runOnce) that share the lock
+ * owner and the run in progress.
  */
 export function createFeedsWriter(deps: {
   redis: RedisClient;
