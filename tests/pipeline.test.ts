@@ -172,9 +172,17 @@ describe('the whole pipeline', () => {
     });
     expect(done.totals.metrics.nps).toBeCloseTo(-60, 6);
     expect({ satisfied: c.csatSatisfied, answered: c.csatAnswered }).toEqual({ satisfied: 1, answered: 3 });
-    expect(done.totals.metrics.csatPercent).toBeCloseTo(100 / 3, 6);
+    // 1 of 3 satisfied; the API rounds derived metrics to two decimals.
+    expect(done.totals.metrics.csatPercent).toBe(33.33);
     expect({ cesSum: c.cesSum, cesCount: c.cesCount }).toEqual({ cesSum: 2, cesCount: 1 });
-    expect(done.pipeline?.ingested).toBeGreaterThanOrEqual(7);
+    // The api refreshes its Kafka counts in the background (API_PIPELINE_COUNTS_CACHE_MS): the
+    // rollups can be complete before the next refresh sees the records ingest accepted.
+    await waitUntil(
+      'the ingested records in the pipeline counts',
+      () => overview(p),
+      (o) => (o.pipeline?.ingested ?? 0) >= 7,
+      30_000,
+    );
   });
 
   it('gives the segment and customer of the profile the items that belong to them', async () => {
