@@ -9,11 +9,6 @@ export * from './adapters/tally.adapter.ts';
 export * from './adapters/typeform.adapter.ts';
 export * from './adapters/zendesk.adapter.ts';
 export * from './feedback-id.ts';
-/**
- * @deprecated test fixtures: import them from '@vocflow/sources/testing'. Still re-exported only for
- * services/enrichment/src/enrichment.int.test.ts, whose area is being changed by another piece of work.
- */
-export { fixtureBytes, fixturePath } from './fixtures.ts';
 export * from './hydration/hydrate.step.ts';
 export * from './hydration/hydration.config.ts';
 export * from './hydration/provider-api.client.ts';

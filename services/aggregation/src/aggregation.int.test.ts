@@ -10,9 +10,9 @@ import {
   contributionOf,
   createRollupReader,
   createRollupWriter,
-  enrichedItem,
   type RawFields,
 } from '@vocflow/rollups';
+import { enrichedItem } from '@vocflow/rollups/testing';
 import { cleanupNamespace, createTopicsFor, stackSettings, testNamespace } from '@vocflow/testing';
 import { parquetReadObjects } from 'hyparquet';
 import { Redis } from 'ioredis';

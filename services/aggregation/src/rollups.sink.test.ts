@@ -1,12 +1,7 @@
 import { type BatchContext, type InboundMessage, RetryableError } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
-import {
-  type ApplyOutcome,
-  type Contribution,
-  contributionOf,
-  enrichedItem,
-  type RollupWriter,
-} from '@vocflow/rollups';
+import { type ApplyOutcome, type Contribution, contributionOf, type RollupWriter } from '@vocflow/rollups';
+import { enrichedItem } from '@vocflow/rollups/testing';
 import { describe, expect, it } from 'vitest';
 import { createRollupsSink } from './rollups.sink.ts';
 import type { AggregationOutput } from './types.ts';

@@ -11,7 +11,8 @@ import {
   type topicNames,
 } from '@vocflow/contracts';
 import { createLogger } from '@vocflow/observability';
-import { adaptSurveyMonkey, fixtureBytes } from '@vocflow/sources';
+import { adaptSurveyMonkey } from '@vocflow/sources';
+import { fixtureBytes } from '@vocflow/sources/testing';
 import { cleanupNamespace, createTopicsFor, stackSettings, testNamespace } from '@vocflow/testing';
 import { Redis } from 'ioredis';
 import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
