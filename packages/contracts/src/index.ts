@@ -2,6 +2,7 @@ export * from './alert.schema.ts';
 export * from './codec.ts';
 export * from './common.schema.ts';
 export * from './customer.schema.ts';
+export * from './customer-ref.pseudonyms.ts';
 export * from './dlq.schema.ts';
 export * from './erasure.schema.ts';
 export * from './feedback-enriched.schema.ts';

@@ -1,4 +1,12 @@
-import type { CustomerProfile, CustomerRef, ProfileSnapshot } from '@vocflow/contracts';
+import {
+  type CustomerProfile,
+  type CustomerRef,
+  normalizeEmail,
+  normalizeHandle,
+  PLAIN_KEYING,
+  type ProfileSnapshot,
+  type RefKeying,
+} from '@vocflow/contracts';
 
 /** A reference kind and its normalized value: how unlinked items are filed and found. */
 export interface RefKey {
@@ -6,21 +14,7 @@ export interface RefKey {
   readonly value: string;
 }
 
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-/** Handles compare without a leading `@` and case-insensitively (`@Acme` = `acme`). */
-export const normalizeHandle = (handle: string): string => handle.trim().replace(/^@+/, '').toLowerCase();
-
-/**
- * How emails and handles are keyed for joining: normalized, or (with PII redaction) replaced by a
- * salted pseudonym (see customer-ref.pseudonyms.ts). Either way a key given twice stays the same key,
- * so a reference already keyed (an enriched record's) resolves like the original.
- */
-export interface RefKeying {
-  email(email: string): string;
-  handle(handle: string): string;
-}
-
-export const PLAIN_KEYING: RefKeying = { email: normalizeEmail, handle: normalizeHandle };
+export { normalizeEmail, normalizeHandle, PLAIN_KEYING, type RefKeying } from '@vocflow/contracts';
 
 /** The references of a feedback item, in resolution order: id, then email, then handle. */
 export function refKeys(ref: CustomerRef, keying: RefKeying = PLAIN_KEYING): RefKey[] {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createPseudonymKeying } from '@vocflow/enrichment';
+import { createPseudonymKeying } from '@vocflow/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../index.ts';
 import { UsageError } from '../options.ts';

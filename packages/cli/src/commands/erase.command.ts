@@ -1,7 +1,6 @@
 import { createRedis, type RedisClient } from '@vocflow/clients';
 import { parseConfig, redisEnv, toRedisConfig } from '@vocflow/config';
-import { erasureKeys } from '@vocflow/contracts';
-import { createPseudonymKeying } from '@vocflow/enrichment';
+import { createPseudonymKeying, erasureKeys } from '@vocflow/contracts';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { arg, httpUrl, positiveNumber, UsageError } from '../options.ts';
