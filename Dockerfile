@@ -19,6 +19,7 @@ COPY packages/observability/package.json packages/observability/
 COPY packages/rollups/package.json packages/rollups/
 COPY packages/sources/package.json packages/sources/
 COPY packages/stack/package.json packages/stack/
+COPY packages/steps/package.json packages/steps/
 COPY packages/testing/package.json packages/testing/
 COPY services/aggregation/package.json services/aggregation/
 COPY services/api/package.json services/api/
@@ -31,6 +32,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY packages packages
 COPY services services
 COPY infra infra
+# The install skipped scripts: apply the kafkajs fix for Node 24's TimeoutNegativeWarning here.
+RUN node packages/kafka/patches/kafkajs-timeout-negative.mjs
 
 USER node
 ENTRYPOINT []
