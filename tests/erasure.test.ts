@@ -14,7 +14,7 @@ import {
 } from './harness/pipeline.harness.ts';
 
 /**
- * Issue #14: a customer with a profile, survey responses, an interview note and a mention (by handle)
+ * A customer with a profile, survey responses, an interview note and a mention (by handle)
  * is erased through `DELETE /v1/customers/{id}`, with the aggregation worker killed between two steps
  * of the job and restarted. Afterwards nothing in Redis, the archive or the feeds names them, the
  * anonymous counts are unchanged, and a later delivery of their old response does not bring them back.

@@ -313,7 +313,8 @@ export async function start(
   let ops: OpsServer | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
 
-  // Shutdown order: stop intake (main consumer, webhook), then linking, table, producer, Redis, ops.
+  // Shutdown order (steps run as added): the sweep timer and intake (main consumer, alert webhook), then
+  // the customer table, the linking in flight, the producer, Redis, and the ops server last.
   shutdown.add('sweep timer', () => clearInterval(sweepTimer));
   shutdown.add('consumer', () => consumer.close());
   shutdown.add('alert webhook', () => webhook?.close());

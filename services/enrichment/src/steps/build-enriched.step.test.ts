@@ -181,7 +181,7 @@ describe('building the enriched record: no personal data in clear', () => {
     expect(out.customer.key).toBe('cus-acme');
   });
 
-  it('enriches the hostile note of issue #16 whole: 450,000 letters after an @, then an address', async () => {
+  it('enriches a hostile note whole: 450,000 letters after an @, then an address', async () => {
     const seen: number[] = [];
     const note = `reach me at @${'a'.repeat(450_000)} or ${EMAIL}`;
     const pipeline = createEnrichmentPipeline({

@@ -8,7 +8,7 @@ export function npsCategory(score: number): NpsCategory {
   return 'detractor';
 }
 
-/** DESIGN.md §3: NPS 9–10 promoter, 7–8 passive, 0–6 detractor; CSAT satisfied = 4 or 5; CES as is. */
+/** As README's "Metrics, defined exactly": NPS 9–10 promoter, 7–8 passive, 0–6 detractor; CSAT satisfied = 4 or 5; CES as is. */
 export function normalizeScores(scores: Scores): NormalizedScores {
   return {
     ...(scores.nps === undefined ? {} : { nps: { score: scores.nps, category: npsCategory(scores.nps) } }),
