@@ -2,39 +2,12 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './index.ts';
+import { type CliRun, vocflowInProcess } from './cli.testing.ts';
 
 const BIN = fileURLToPath(new URL('../bin/vocflow.js', import.meta.url));
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs `vocflow …` in this process with `env` as the only environment it sees. Only usage errors and
- * refusals are run this way: they return before any client is created.
- */
-async function vocflow(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const saved = process.env;
-  process.env = { PATH: saved['PATH'] ?? '', ...env };
-  let stdout = '';
-  let stderr = '';
-  try {
-    const code = await run(args, {
-      out: (text) => {
-        stdout += text;
-      },
-      err: (text) => {
-        stderr += text;
-      },
-    });
-    return { code, stdout, stderr };
-  } finally {
-    process.env = saved;
-  }
-}
+type Run = CliRun;
+const vocflow = vocflowInProcess;
 
 /** Runs the real `vocflow` binary, for what only a separate process shows (that it ends, its exit code). */
 function vocflowProcess(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {

@@ -1,29 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createPseudonymKeying } from '@vocflow/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../index.ts';
+import { vocflowInProcess } from '../cli.testing.ts';
 import { UsageError } from '../options.ts';
 import { eraseKey, eraseTarget } from './erase.command.ts';
 
-async function vocflow(args: readonly string[], env: Record<string, string> = {}) {
-  const saved = process.env;
-  process.env = { PATH: saved['PATH'] ?? '', ...env };
-  let stdout = '';
-  let stderr = '';
-  try {
-    const code = await run(args, {
-      out: (text) => {
-        stdout += text;
-      },
-      err: (text) => {
-        stderr += text;
-      },
-    });
-    return { code, stdout, stderr };
-  } finally {
-    process.env = saved;
-  }
-}
+const vocflow = vocflowInProcess;
 
 let server: Server | undefined;
 afterEach(async () => {
