@@ -2,14 +2,14 @@
  * `vocflow bench [--quick]`: measures baselines and the pipeline in the same run, interleaved, and
  * writes `bench/report.json` and `bench/REPORT.md`.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createS3 } from '@vocflow/clients';
 import { localSettings, settingsFromEnv } from '@vocflow/stack';
 import { machineInfo } from './lib/machine.ts';
 import { benchKafka, deleteNamespaceTopics, missingServices, newNamespace } from './lib/pipeline.ts';
 import { PROJECT_ROOT } from './lib/processes.ts';
-import { type BenchReport, type DrillLine, targetsOf, writeReport } from './lib/report.ts';
+import { analyzerQualityOf, type BenchReport, type DrillLine, targetsOf, writeReport } from './lib/report.ts';
 import { countObjects } from './lib/s3-objects.ts';
 import { stackEndpoints } from './lib/stack-endpoints.ts';
 import { median, ratio, round } from './lib/stats.ts';
@@ -223,6 +223,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     },
     analyzer: {
       textsPerSecondPerCore: round(analyzer),
+      chineseTextsPerSecondPerCore: round(figure('analyzer', 'chineseTextsPerSecondPerCore')),
+      quality: recordedAnalyzerQuality(),
       source: analyzer !== null ? 'benchAnalyzer' : 'missing',
     },
     e2e: {
@@ -247,4 +249,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const written = writeReport(options.outDir ?? join(PROJECT_ROOT, 'bench'), report);
   log(`wrote ${written.json} and ${written.markdown}`);
   return report;
+}
+
+/** What `vocflow analysis evaluate --record` last wrote; the bench measures speed, not quality. */
+function recordedAnalyzerQuality() {
+  const path = join(PROJECT_ROOT, 'packages/analysis/figures.json');
+  return existsSync(path) ? analyzerQualityOf(JSON.parse(readFileSync(path, 'utf8'))) : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BenchReport, limits, renderMarkdown, targetsOf } from './report.ts';
+import { analyzerQualityOf, type BenchReport, limits, renderMarkdown, targetsOf } from './report.ts';
 
 function report(overrides: { aggRatio: number; ingestRatio: number; e2e: number }): BenchReport {
   const base: Omit<BenchReport, 'targets'> = {
@@ -39,7 +39,18 @@ function report(overrides: { aggRatio: number; ingestRatio: number; e2e: number 
       redisCpuMicrosPerEvent: 16,
       source: 'benchAggregation',
     },
-    analyzer: { textsPerSecondPerCore: 300_000, source: 'benchAnalyzer' },
+    analyzer: {
+      textsPerSecondPerCore: 300_000,
+      chineseTextsPerSecondPerCore: 150_000,
+      quality: {
+        analyzerVersion: '1.1.0+test',
+        marcZhSignAccuracy: 0.9,
+        marcZhMacroF1: 0.63,
+        semevalEnMacroF1: 0.6,
+        weightsBytes: 6_000_000,
+      },
+      source: 'benchAnalyzer',
+    },
     e2e: {
       eventsPerSecond: overrides.e2e,
       ratioToTransport: overrides.e2e / 30_000,
@@ -84,5 +95,33 @@ describe('bench report limits', () => {
     expect(limits(report({ aggRatio: 0.8, ingestRatio: 0.9, e2e: 20_000 }))).toEqual([
       'none: every measured target was met',
     ]);
+  });
+
+  it('names what bounds a missed Chinese accuracy target and shows the recorded analyser figures', () => {
+    const met = report({ aggRatio: 0.8, ingestRatio: 0.9, e2e: 20_000 });
+    const quality = analyzerQualityOf({
+      analyzerVersion: '1.1.0+x',
+      weightsBytes: 6_609_832,
+      marcZhDev: { signAccuracy: 0.8765, macroF1: 0.6205 },
+      semevalEnDev: { macroF1: 0.5609 },
+    });
+    expect(quality).toEqual({
+      analyzerVersion: '1.1.0+x',
+      marcZhSignAccuracy: 0.8765,
+      marcZhMacroF1: 0.6205,
+      semevalEnMacroF1: 0.5609,
+      weightsBytes: 6_609_832,
+    });
+    const missed = { ...met, analyzer: { ...met.analyzer, ...(quality ? { quality } : {}) } };
+    const withTargets = { ...missed, targets: targetsOf(missed) };
+    expect(withTargets.targets.find((t) => t.name.startsWith('analyzer, MARC-zh dev binary'))?.met).toBe(
+      false,
+    );
+    expect(withTargets.targets.find((t) => t.name.startsWith('analyzer, MARC-zh dev macro'))?.met).toBe(true);
+    const lines = limits(withTargets);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('SnowNLP');
+    expect(renderMarkdown(withTargets)).toContain('MARC-zh dev: binary 0.8765, macro-F1 0.6205');
+    expect(analyzerQualityOf(null)).toBeUndefined();
   });
 });
