@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, vocflowInProcess } from './cli.testing.ts';
@@ -54,6 +54,27 @@ describe('vocflow refuses bad options before doing anything (exit 2, option name
       'reading feedback.dlq.v1 from Kafka at 127.0.0.1:1 did not finish within 1 s (--timeout)',
     );
     expect(run.stderr).not.toContain('Invalid time value');
+  });
+
+  it('topics create with Kafka not answering fails within --timeout', async () => {
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => {
+      held.add(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const run = await vocflowProcess(['topics', 'create', '--timeout', '1', '--no-archive-lifecycle'], {
+        KAFKA_BROKERS: `127.0.0.1:${port}`,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        `creating topics on Kafka at 127.0.0.1:${port} did not finish within 1 s (--timeout)`,
+      );
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('dlq inspect names KAFKA_BROKERS when the bad broker list comes from the environment', async () => {

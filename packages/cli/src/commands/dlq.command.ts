@@ -3,6 +3,7 @@ import { createKafka, createProducer, fromDlqRecord, readTopicToEnd } from '@voc
 import { createLogger } from '@vocflow/observability';
 import { type Command, Option } from 'commander';
 import { arg, brokers, choiceList, integer, positiveNumber, TIME_FORMS, time } from '../options.ts';
+import { within } from '../within.ts';
 
 interface Filters {
   readonly reason?: string;
@@ -35,22 +36,6 @@ function kafkaFrom(options: KafkaOptions) {
     kafka: createKafka({ brokers: options.brokers, clientId: 'vocflow-dlq', logger }),
     topics: topicNames(options.topicPrefix),
   };
-}
-
-/** Rejects when `work` has not finished within `seconds`, naming the option that sets the bound. */
-async function within<T>(seconds: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not finish within ${seconds} s (--timeout)`)),
-      seconds * 1000,
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Reads the whole DLQ; records that are not DLQ records at all are counted, not dropped silently. */

@@ -1,5 +1,10 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { arg, positiveNumber } from '../options.ts';
 import { alignTopicsFor, applyArchiveLifecycle, loadTopicSetup } from '../topic-setup.ts';
+import { within } from '../within.ts';
+
+/** How long `topics create` waits on Kafka and on the S3 server unless --timeout says otherwise. */
+export const TOPICS_TIMEOUT_SECONDS = 60;
 
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description("manage vocflow's Kafka topics");
@@ -9,9 +14,18 @@ export function registerTopics(program: Command): void {
       'create every topic (idempotent) on KAFKA_BROKERS, prefixed by VOCFLOW_TOPIC_PREFIX, with KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS; set retention (RAW_RETENTION_HOURS, DLQ_RETENTION_DAYS) and min ISR on topics that exist; put the archive expiration rule (ARCHIVE_RETENTION_DAYS) on the S3 bucket where the server supports lifecycle rules',
     )
     .option('--no-archive-lifecycle', 'leave the S3 bucket alone')
-    .action(async (options: { archiveLifecycle: boolean }) => {
+    .addOption(
+      new Option('--timeout <seconds>', 'fail when Kafka or the S3 server takes longer than this')
+        .argParser(arg(positiveNumber(3600)))
+        .default(TOPICS_TIMEOUT_SECONDS),
+    )
+    .action(async (options: { archiveLifecycle: boolean; timeout: number }) => {
       const setup = loadTopicSetup(process.env);
-      const { created, updated } = await alignTopicsFor(process.env);
+      const { created, updated } = await within(
+        options.timeout,
+        `creating topics on Kafka at ${process.env['KAFKA_BROKERS'] ?? 'the configured brokers'}`,
+        alignTopicsFor(process.env),
+      );
       const write = (line: string) => process.stdout.write(`${line}\n`);
       const { replicationFactor, minInsyncReplicas, rawRetentionHours, dlqRetentionDays } = setup.policy;
       write(created.length > 0 ? `created: ${created.join(', ')}` : 'all topics exist');
@@ -26,7 +40,11 @@ export function registerTopics(program: Command): void {
           );
         return;
       }
-      const outcome = await applyArchiveLifecycle(setup);
+      const outcome = await within(
+        options.timeout,
+        `setting the archive lifecycle at ${setup.s3.endpoint}`,
+        applyArchiveLifecycle(setup),
+      );
       if (outcome.kind === 'applied') {
         write(`archive lifecycle: objects under ${outcome.prefix} expire after ${outcome.days} d`);
         return;
