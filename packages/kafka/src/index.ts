@@ -20,5 +20,6 @@ export * from './health.ts';
 export * from './producer.ts';
 export * from './read-to-end.ts';
 export * from './record-size.ts';
+export * from './topic-offsets.ts';
 export * from './topics.ts';
 export type * from './types.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { fetchTopicOffsetsSettled } from './topic-offsets.ts';
 
 export interface ReadToEndOptions {
   /** Called for every record up to the high watermarks seen at start, partition by partition in order. */
@@ -25,7 +26,11 @@ export async function readTopicToEnd(
   let ends: Map<number, bigint>;
   let total = 0;
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchTopicOffsetsSettled(
+      admin,
+      topic,
+      options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+    );
     ends = new Map();
     for (const o of offsets) {
       const high = BigInt(o.high);

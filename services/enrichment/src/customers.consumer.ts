@@ -6,6 +6,7 @@ import {
   ERASURE_EMAIL_HEADER,
   ERASURE_ID_HEADER,
 } from '@vocflow/contracts';
+import { fetchTopicOffsetsSettled } from '@vocflow/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { CustomerTable } from './customer-table.store.ts';
@@ -89,7 +90,7 @@ export function createCustomerTableLoader(deps: CustomerTableLoaderDeps): Custom
       const admin = deps.kafka.admin();
       await admin.connect();
       try {
-        for (const p of await admin.fetchTopicOffsets(deps.topic)) {
+        for (const p of await fetchTopicOffsetsSettled(admin, deps.topic)) {
           if (BigInt(p.high) > BigInt(p.low)) targets.set(p.partition, BigInt(p.high));
         }
       } finally {
