@@ -146,9 +146,14 @@ describe('the dashboard', () => {
     expect(await page.textContent('[data-testid="nps"]')).toMatch(/^[+-]?\d+$/);
     expect(await page.textContent('[data-testid="csat"]')).toMatch(/^\d+%$/);
     expect(await page.textContent('[data-testid="ingested"]')).toMatch(/^\d[\d,]*$/);
-    // Every tile says how it moved against the previous period.
+    // Every tile is a figure of the period and says how it moved against the previous period; Kafka's
+    // totals since the start stand in the pipeline line, not as tiles.
+    const tiles = page.locator('[data-scope="overall"] .tile');
+    expect(await tiles.count()).toBe(5);
     for (const id of ['nps', 'csat', 'ces', 'sentiment', 'volume'])
       expect(await page.textContent(`[data-tile="${id}"] .delta`)).toMatch(/previous period/);
+    expect(await page.locator('[data-scope="overall"] .tile:not(:has(.delta))').count()).toBe(0);
+    expect(await page.textContent('[data-testid="pipeline"]')).toMatch(/^Pipeline, all time: Ingested/);
     // The trend has axes with units, a legend and a summary for screen readers.
     const chart = page.locator('[data-scope="overall"] .chart svg');
     expect(await chart.getAttribute('role')).toBe('img');
