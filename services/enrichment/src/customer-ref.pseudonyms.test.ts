@@ -3,9 +3,9 @@ import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_RULES } from './alerts.rules.ts';
-import { createCustomerLinker } from './customer-linker.service.ts';
 import { createPseudonymKeying, isPseudonym, keyedRef } from './customer-ref.pseudonyms.ts';
 import { CustomerTable, profileRefKeys, type RefKey, refKeys } from './customer-table.store.ts';
+import { createLinkingWorker } from './linking.worker.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
 import { createRecordProfile } from './record-profile.ts';
@@ -104,7 +104,8 @@ describe('linking an item parked under a pseudonymized reference', () => {
       kind: 'email',
       value: keying.email('late@acme.example'),
     });
-    const linker = createCustomerLinker({
+    const linker = createLinkingWorker({
+      sweepIntervalMs: 60_000,
       customers,
       store,
       producer,
@@ -115,7 +116,9 @@ describe('linking an item parked under a pseudonymized reference', () => {
       recordProfile: createRecordProfile({ alertRules: DEFAULT_ALERT_RULES, redactor }),
       logger: createLogger({ service: 'test', level: 'silent' }),
     });
-    expect(await linker.linkProfile(late)).toBe(1);
+    linker.onProfile(late);
+    await linker.close();
+    expect(sent.filter((s) => s.topic === 'enriched')).toHaveLength(1);
     const relinked = JSON.parse(
       sent.find((s) => s.topic === 'enriched')!.message.value!.toString(),
     ) as EnrichedFeedback;
@@ -146,7 +149,8 @@ describe('linking an item parked under a pseudonymized reference', () => {
     expect(legacy.customer.ref.email).toBe('old@acme.example');
     customers.upsert(profile({ id: 'cus-old', email: 'old@acme.example', handles: [] }));
     const produced: { topic: string; message: OutboundMessage }[] = [];
-    const linker = createCustomerLinker({
+    const linker = createLinkingWorker({
+      sweepIntervalMs: 60_000,
       customers,
       store: memoryStore(),
       producer: {
@@ -160,7 +164,7 @@ describe('linking an item parked under a pseudonymized reference', () => {
       segmentRules: [],
       alertRules: [],
       keying,
-      recordRef: (ref) => keyedRef(ref, keying),
+      recordKeying: keying,
       logger: createLogger({ service: 'test', level: 'silent' }),
     });
     expect(await linker.linkParked([legacy])).toBe(1);

@@ -13,9 +13,9 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMemoryAlertVersions } from './alert-versions.store.ts';
 import { DEFAULT_ALERT_RULES } from './alerts.rules.ts';
-import type { CustomerLinker } from './customer-linker.service.ts';
 import { CustomerTable } from './customer-table.store.ts';
 import { createEnrichmentSink } from './enrichment.consumer.ts';
+import type { LinkingWorker } from './linking.worker.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
 import { keywordAnalyzer, rawFeedback } from './test-fixtures.ts';
@@ -142,7 +142,7 @@ describe('enrichment sink on a real broker', () => {
         linked.push(...records.map((r) => r.feedbackId));
         return 0;
       },
-    } as unknown as CustomerLinker;
+    } as unknown as LinkingWorker;
     const groupId = `${prefix}enrichment`;
     const consumer = createBatchConsumer({
       kafka,

@@ -4,9 +4,9 @@ import { createLogger } from '@vocflow/observability';
 import { describe, expect, it } from 'vitest';
 import { alertsThatCount, createMemoryAlertVersions } from './alert-versions.store.ts';
 import { DEFAULT_ALERT_RULES } from './alerts.rules.ts';
-import type { CustomerLinker } from './customer-linker.service.ts';
 import { CustomerTable } from './customer-table.store.ts';
 import { createEnrichmentSink } from './enrichment.consumer.ts';
+import type { LinkingWorker } from './linking.worker.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
 import { inbound, keywordAnalyzer, profile, rawFeedback } from './test-fixtures.ts';
@@ -41,7 +41,7 @@ function enrichment() {
     throw new Error('not used');
   };
   const store: UnlinkedStore = { park: unused, find: unused, remove: unused, scan: unused as never };
-  const linker: CustomerLinker = { linkParked: unused, linkProfile: unused, sweep: unused };
+  const linker: Pick<LinkingWorker, 'linkParked'> = { linkParked: unused };
   const sink = createEnrichmentSink({
     producer,
     topics: { enriched: 'enriched', alerts: 'alerts' },

@@ -8,8 +8,8 @@ import {
   type VocflowProducer,
 } from '@vocflow/kafka';
 import { type AlertVersions, alertsThatCount } from './alert-versions.store.ts';
-import type { CustomerLinker } from './customer-linker.service.ts';
 import { anonymized, type ErasureService } from './erasure.service.ts';
+import type { LinkingWorker } from './linking.worker.ts';
 import type { EnrichmentOutput } from './types.ts';
 import type { UnlinkedStore } from './unlinked.store.ts';
 
@@ -17,7 +17,8 @@ export interface EnrichmentSinkDeps {
   readonly producer: VocflowProducer;
   readonly topics: { readonly enriched: string; readonly alerts: string };
   readonly store: UnlinkedStore;
-  readonly linker: CustomerLinker;
+  /** Links items just parked whose profile arrived meanwhile. */
+  readonly linker: Pick<LinkingWorker, 'linkParked'>;
   readonly alertVersions: AlertVersions;
   readonly onAlerts?: (alerts: readonly FeedbackAlert[]) => void;
   /** Items of erased customers are anonymized (reference dropped) instead of parked. */

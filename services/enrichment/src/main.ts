@@ -1,7 +1,7 @@
 import { createAnalyzer } from '@vocflow/analysis';
 import { createRedis, type RedisClient } from '@vocflow/clients';
 import { redact } from '@vocflow/config';
-import { type CustomerRef, ERASURE_BY_HEADER, ERASURE_ID_HEADER, topicNames } from '@vocflow/contracts';
+import { ERASURE_BY_HEADER, ERASURE_ID_HEADER, topicNames } from '@vocflow/contracts';
 import {
   type BatchConsumer,
   createBatchConsumer,
@@ -31,12 +31,12 @@ import {
 } from './alert-versions.store.ts';
 import { createAlertWebhookConsumer } from './alert-webhook.consumer.ts';
 import { type EnrichmentConfig, loadAnalysisModel, loadConfig } from './config.ts';
-import { createCustomerLinker, singleFlight } from './customer-linker.service.ts';
-import { createPseudonymKeying, keyedRef } from './customer-ref.pseudonyms.ts';
+import { createPseudonymKeying } from './customer-ref.pseudonyms.ts';
 import { CustomerTable, PLAIN_KEYING } from './customer-table.store.ts';
 import { createCustomerTableLoader } from './customers.consumer.ts';
 import { createEnrichmentSink } from './enrichment.consumer.ts';
 import { createErasureService } from './erasure.service.ts';
+import { createLinkingWorker } from './linking.worker.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
 import { createRecordProfile } from './record-profile.ts';
@@ -157,7 +157,7 @@ export async function start(
     );
   const recordProfile = createRecordProfile({ alertRules: config.alertRules, redactor });
   const customers = new CustomerTable(keying);
-  const linker = createCustomerLinker({
+  const linking = createLinkingWorker({
     customers,
     store,
     producer,
@@ -166,31 +166,14 @@ export async function start(
     segmentAttributes: config.segmentAttributes,
     alertRules: config.alertRules,
     keying,
+    ...(config.pii.enabled ? { recordKeying: keying } : {}),
     recordProfile,
-    ...(config.pii.enabled ? { recordRef: (ref: CustomerRef) => keyedRef(ref, keying) } : {}),
+    alertVersions,
+    sweepMaxKeys: config.unlinked.sweepMaxKeys,
+    sweepIntervalMs: config.unlinked.sweepIntervalMs,
     logger,
     ...(overrides.now ? { now: overrides.now } : {}),
     onLinked: (n) => metrics.linked.inc(n),
-    alertVersions,
-    sweepMaxKeys: config.unlinked.sweepMaxKeys,
-  });
-
-  // Linking runs one job at a time, off the table's consumer, so a slow Redis never stalls the table.
-  let linking: Promise<unknown> = Promise.resolve();
-  const enqueueLink = (job: () => Promise<number>) => {
-    linking = linking.then(job).catch((error) => {
-      logger.warn({ err: error }, 'linking failed; the next sweep retries');
-    });
-    return linking;
-  };
-  // One sweep at a time: the timer firing while one is queued or running joins it instead of piling up.
-  const sweep = singleFlight(async () => {
-    let total = 0;
-    await enqueueLink(async () => {
-      total = await linker.sweep();
-      return total;
-    });
-    return total;
   });
 
   const erasure = redis
@@ -202,7 +185,7 @@ export async function start(
     groupPrefix: `${prefix}vocflow-enrichment-customers`,
     table: customers,
     logger,
-    onProfile: (profile) => void enqueueLink(() => linker.linkProfile(profile)),
+    onProfile: (profile) => linking.onProfile(profile),
     onChange: (size) => metrics.customers.set(size),
     ...(erasure
       ? {
@@ -271,7 +254,7 @@ export async function start(
       producer,
       topics: { enriched: topics.feedbackEnriched, alerts: topics.alerts },
       store,
-      linker,
+      linker: linking,
       alertVersions,
       ...(erasure ? { erasure } : {}),
       onAlerts: (alerts) => {
@@ -311,17 +294,14 @@ export async function start(
     ...(webhook ? [{ name: 'alert_webhook', check: () => webhook.isReady() }] : []),
   ];
   let ops: OpsServer | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
 
-  // Shutdown order (steps run as added): the sweep timer and intake (main consumer, alert webhook), then
-  // the customer table, the linking in flight, the producer, Redis, and the ops server last.
-  shutdown.add('sweep timer', () => clearInterval(sweepTimer));
+  // Shutdown order (steps run as added): intake (main consumer, alert webhook), then the customer table,
+  // the linking worker (its sweep timer, then the linking in flight), the producer, Redis, and the ops
+  // server last.
   shutdown.add('consumer', () => consumer.close());
   shutdown.add('alert webhook', () => webhook?.close());
   shutdown.add('customer table', () => table.close());
-  shutdown.add('linking', async () => {
-    await linking;
-  });
+  shutdown.add('linking', () => linking.close());
   shutdown.add('producer', () => producer.disconnect());
   shutdown.add('redis', async () => {
     if (redis) await redis.quit().catch(() => redis?.disconnect());
@@ -332,9 +312,7 @@ export async function start(
     ops = await startOpsServer({ registry, checks, port: config.opsPort, logger });
     await producer.connect();
     await table.start({ timeoutMs: config.customerTableTimeoutMs });
-    await sweep();
-    sweepTimer = setInterval(() => void sweep(), config.unlinked.sweepIntervalMs);
-    sweepTimer.unref();
+    await linking.start();
     await consumer.start();
     await webhook?.start();
   } catch (error) {
@@ -348,7 +326,7 @@ export async function start(
     opsPort: ops.port,
     registry,
     customers,
-    sweep,
+    sweep: () => linking.sweep(),
     async isReady() {
       for (const c of checks) if (!(await c.check())) return false;
       return true;

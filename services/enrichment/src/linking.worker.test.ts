@@ -1,10 +1,10 @@
 import type { EnrichedFeedback } from '@vocflow/contracts';
-import type { OutboundMessage, VocflowProducer } from '@vocflow/kafka';
+import { type OutboundMessage, RecordsRejectedError, type VocflowProducer } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_RULES } from './alerts.rules.ts';
-import { createCustomerLinker, singleFlight } from './customer-linker.service.ts';
 import { CustomerTable, type RefKey, refKeys } from './customer-table.store.ts';
+import { createLinkingWorker, type LinkingWorkerDeps, singleFlight } from './linking.worker.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import { createEnrichmentPipeline } from './pipeline.ts';
 import { inbound, keywordAnalyzer, profile, rawFeedback } from './test-fixtures.ts';
@@ -84,19 +84,21 @@ async function unknownRecord(customers: CustomerTable): Promise<EnrichedFeedback
   return result.value.enriched;
 }
 
-describe('customer linker', () => {
-  const setup = (fail = false) => {
+describe('linking worker', () => {
+  const setup = (fail = false, extra: Partial<LinkingWorkerDeps> = {}) => {
     const customers = new CustomerTable();
     const store = memoryStore();
     const producer = recordingProducer(fail);
-    const linker = createCustomerLinker({
+    const linker = createLinkingWorker({
       customers,
       store,
       producer,
       topics: { enriched: 'enriched', alerts: 'alerts' },
       segmentRules: [],
       alertRules: DEFAULT_ALERT_RULES,
+      sweepIntervalMs: 60_000,
       logger,
+      ...extra,
     });
     return { customers, store, producer, linker };
   };
@@ -107,13 +109,18 @@ describe('customer linker', () => {
     await store.park([record]);
     expect(store.hashes.size).toBe(2);
     customers.upsert(profile());
-    expect(await linker.linkProfile(profile())).toBe(1);
+    linker.onProfile(profile());
+    await linker.close();
     const emitted = producer.sent
       .filter((s) => s.topic === 'enriched')
       .map((s) => JSON.parse(String(s.message.value)));
     expect(emitted).toHaveLength(1);
     expect(emitted[0]).toMatchObject({ revision: 1, version: 1, customer: { key: 'cus-acme' } });
     expect(emitted[0].segments).toContain('tier:enterprise');
+    // Everything else is the parked record as it was (texts redacted once, scores and sentiment kept).
+    const { revision: _r, enrichedAt: _e, customer: _c, segments: _s, ...rest } = emitted[0];
+    const { revision: _pr, enrichedAt: _pe, customer: _pc, segments: _ps, ...parked } = record;
+    expect(rest).toEqual(parked);
     expect(store.hashes.size).toBe(0);
   });
 
@@ -139,19 +146,7 @@ describe('customer linker', () => {
   });
 
   it('sweeps a bounded number of keys per run and resumes where the last run stopped', async () => {
-    const customers = new CustomerTable();
-    const store = memoryStore();
-    const producer = recordingProducer();
-    const linker = createCustomerLinker({
-      customers,
-      store,
-      producer,
-      topics: { enriched: 'enriched', alerts: 'alerts' },
-      segmentRules: [],
-      alertRules: DEFAULT_ALERT_RULES,
-      logger,
-      sweepMaxKeys: 1,
-    });
+    const { customers, store, linker } = setup(false, { sweepMaxKeys: 1 });
     const record = await unknownRecord(customers);
     // Three waiting items, each filed under its own email only (one key each).
     const emails = ['a@x.example', 'b@x.example', 'c@x.example'];
@@ -188,6 +183,77 @@ describe('customer linker', () => {
     customers.upsert(profile({ id: 'someone-else', email: 'x@y.example', handles: [] }));
     expect(await linker.sweep()).toBe(0);
     expect(producer.sent).toEqual([]);
+  });
+
+  it('drops a parked record that breaks the contract once rebuilt, and still links the others', async () => {
+    const { customers, store, producer, linker } = setup();
+    const good = await unknownRecord(customers);
+    const bad = { ...good, feedbackId: 'fb-bad', occurredAt: 'not a time' };
+    await store.park([bad, good]);
+    customers.upsert(profile());
+    expect(await linker.sweep()).toBe(1);
+    const emitted = producer.sent.filter((s) => s.topic === 'enriched').map((s) => s.message.key);
+    expect(emitted).toEqual([good.feedbackId]);
+    expect(store.hashes.size).toBe(0);
+  });
+
+  it('forgets an item whose re-emitted record the broker refuses for good, and links the others', async () => {
+    const { customers, store, producer, linker } = setup();
+    const record = await unknownRecord(customers);
+    const big = { ...record, feedbackId: 'fb-big' };
+    await store.park([big, record]);
+    customers.upsert(profile());
+    const sendBatch = producer.sendBatch;
+    producer.sendBatch = async (batches) => {
+      const enriched = batches.find((b) => b.topic === 'enriched')!.messages;
+      const index = enriched.findIndex((m) => m.key === 'fb-big');
+      await sendBatch(batches.map((b) => ({ ...b, messages: b.messages.filter((m) => m.key !== 'fb-big') })));
+      throw new RecordsRejectedError([
+        { topic: 'enriched', index, reason: 'record_too_large', detail: 'over the limit' },
+      ]);
+    };
+    expect(await linker.linkParked([big, record])).toBe(1);
+    expect(producer.sent.filter((s) => s.topic === 'enriched').map((s) => s.message.key)).toEqual([
+      record.feedbackId,
+    ]);
+    expect(store.hashes.size).toBe(0);
+    // Only the linked item's alert: the fake broker took nothing of the refused one.
+    expect(producer.sent.filter((s) => s.topic === 'alerts').map((s) => s.message.key)).toEqual([
+      record.feedbackId,
+    ]);
+  });
+
+  it('sweeps once at start, then closes once: the same promise, after which profiles are ignored', async () => {
+    const { customers, store, producer, linker } = setup();
+    const record = await unknownRecord(customers);
+    await store.park([record]);
+    customers.upsert(profile());
+    await linker.start();
+    expect(store.hashes.size).toBe(0);
+    expect(producer.sent.filter((s) => s.topic === 'enriched')).toHaveLength(1);
+    const closing = linker.close();
+    expect(linker.close()).toBe(closing);
+    await closing;
+    await store.park([{ ...record, feedbackId: 'fb-after-close' }]);
+    linker.onProfile(profile());
+    await linker.close();
+    expect(store.hashes.size).toBe(2);
+  });
+
+  it('logs a failed profile link instead of throwing, and leaves the item for the next sweep', async () => {
+    const { customers, store, linker } = setup(true);
+    await store.park([await unknownRecord(customers)]);
+    customers.upsert(profile());
+    linker.onProfile(profile());
+    await linker.close();
+    expect(store.hashes.size).toBe(2);
+  });
+
+  it('never overlaps sweeps: a sweep asked for while one runs joins it', async () => {
+    const { linker } = setup();
+    const first = linker.sweep();
+    expect(linker.sweep()).toBe(first);
+    expect(await first).toBe(0);
   });
 });
 
