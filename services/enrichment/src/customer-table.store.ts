@@ -1,8 +1,6 @@
 import {
   type CustomerProfile,
   type CustomerRef,
-  normalizeEmail,
-  normalizeHandle,
   PLAIN_KEYING,
   type ProfileSnapshot,
   type RefKeying,

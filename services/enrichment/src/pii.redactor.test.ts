@@ -130,7 +130,8 @@ describe('PII redactor on hostile input', () => {
   const repeat = (unit: string, n: number) => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 
   const hostile: Record<string, (n: number) => string> = {
-    'an @ before a long run of letters (the pattern that once froze enrichment)': (n) => `reach me at @${'a'.repeat(n)}`,
+    'an @ before a long run of letters (the pattern that once froze enrichment)': (n) =>
+      `reach me at @${'a'.repeat(n)}`,
     'a long local part and no domain': (n) => `${'a'.repeat(n)}@`,
     'a long local part of dots and symbols': (n) => `${repeat('.+_-', n)}@x`,
     'many @': (n) => '@'.repeat(n),
