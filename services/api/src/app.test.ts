@@ -138,6 +138,14 @@ describe('query API', () => {
     });
   });
 
+  it('adds the period only when a range is named, so a polled overview does not read every bucket', async () => {
+    const plain = await app.inject({ method: 'GET', url: '/v1/overview', headers: auth });
+    expect(plain.json()).not.toHaveProperty('period');
+    const ranged = await app.inject({ method: 'GET', url: '/v1/overview?granularity=day', headers: auth });
+    expect(ranged.statusCode).toBe(200);
+    expect(ranged.json().period.totals).toBeDefined();
+  });
+
   it('answers 304 when If-None-Match holds the current ETag, with Cache-Control', async () => {
     const first = await app.inject({ method: 'GET', url: '/v1/segments', headers: auth });
     expect(first.headers['cache-control']).toBe('private, max-age=5');

@@ -177,7 +177,8 @@ export function openApiDocument(version: string) {
                 recentAlerts: { type: 'array', items: { type: 'object' } },
                 period: {
                   ...ref('Series'),
-                  description: 'totals and series of all feedback in `from`…`to` (for comparing periods)',
+                  description:
+                    'totals and series of all feedback in `from`…`to` (for comparing periods); only when `from`, `to` or `granularity` is given',
                 },
               },
             }),

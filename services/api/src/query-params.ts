@@ -139,9 +139,10 @@ export function rejectQuery(query: unknown): void {
 export function parseOverviewQuery(
   query: unknown,
   now: Date = new Date(),
-): { limit: number; range: TimeRange } {
+): { limit: number; range: TimeRange; rangeNamed: boolean } {
   const [limitPart, rest] = split(query, ['limit']);
-  return { limit: parseLimit(limitPart, 5), range: parseRange(rest, now) };
+  const named = Object.values(rest).some((value) => value !== undefined);
+  return { limit: parseLimit(limitPart, 5), range: parseRange(rest, now), rangeNamed: named };
 }
 
 const Segment = z.string().min(1).max(256);
