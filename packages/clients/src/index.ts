@@ -1,5 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RedisConfig, S3Config } from '@vocflow/config';
+import {
+  COUNT_SDK_CALLS,
+  costCountersRequested,
+  countSdkCalls,
+  enableCostCounters,
+  observeRedis,
+} from '@vocflow/observability';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 export type RedisClient = Redis | Cluster;
@@ -60,6 +67,11 @@ export function isRedisCommandTimeout(error: unknown): boolean {
 
 /** A Redis client for a single server or a Cluster (see `redisPlan`). */
 export function createRedis(config: RedisConfig, options: RedisClientOptions = {}): RedisClient {
+  if (costCountersRequested()) {
+    // On the class: duplicates and a Cluster's node connections are counted too.
+    enableCostCounters();
+    observeRedis(Redis.prototype);
+  }
   const plan = redisPlan(config, options);
   return plan.kind === 'cluster'
     ? new Cluster([...plan.nodes], plan.options)
@@ -71,7 +83,7 @@ export function createRedis(config: RedisConfig, options: RedisClientOptions = {
  * and other compatible servers do not all understand the SDK's default aws-chunked CRC uploads.
  */
 export function createS3(config: S3Config): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: config.region,
     forcePathStyle: config.forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -84,6 +96,11 @@ export function createS3(config: S3Config): S3Client {
         ? { credentials: { accessKeyId: 'vocflow', secretAccessKey: 'vocflow' } }
         : {}),
   });
+  if (costCountersRequested()) {
+    enableCostCounters();
+    client.middlewareStack.add(countSdkCalls, COUNT_SDK_CALLS);
+  }
+  return client;
 }
 
 /** Joins key parts under a prefix: `s3Key('pre', 'archive', 'x')` → `pre/archive/x`. */

@@ -1,3 +1,4 @@
+import { costCountersRequested, enableCostCounters, observeKafkaInstance } from '@vocflow/observability';
 import { Kafka, type LogEntry, type logCreator, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 
@@ -31,7 +32,7 @@ export interface KafkaSettings {
 }
 
 export function createKafka(settings: KafkaSettings): Kafka {
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
     logLevel: logLevel.WARN,
@@ -40,4 +41,20 @@ export function createKafka(settings: KafkaSettings): Kafka {
     connectionTimeout: settings.connectionTimeoutMs ?? 3_000,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },
   });
+  return costCountersRequested() ? observedKafka(kafka) : kafka;
+}
+
+/**
+ * With the cost counters on (`VOCFLOW_COST_COUNTERS=1`), every consumer, producer and admin the client
+ * makes counts the Kafka requests it sends, by API.
+ */
+function observedKafka(kafka: Kafka): Kafka {
+  enableCostCounters();
+  const consumer = kafka.consumer.bind(kafka);
+  const producer = kafka.producer.bind(kafka);
+  const admin = kafka.admin.bind(kafka);
+  kafka.consumer = (config) => observeKafkaInstance(consumer(config));
+  kafka.producer = (config) => observeKafkaInstance(producer(config));
+  kafka.admin = (config) => observeKafkaInstance(admin(config));
+  return kafka;
 }

@@ -1,3 +1,4 @@
+export * from './cost-counters.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './ops-server.ts';

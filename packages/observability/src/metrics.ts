@@ -1,12 +1,20 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { costCountersRequested, enableCostCounters, registerCostCounters } from './cost-counters.ts';
 
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** A registry per service with the process metrics (CPU, memory, event loop lag) and a service label. */
+/**
+ * A registry per service with the process metrics (CPU, memory, event loop lag) and a service label;
+ * with `VOCFLOW_COST_COUNTERS=1`, the fixed-cost counters too (see cost-counters.ts).
+ */
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  if (costCountersRequested()) {
+    enableCostCounters();
+    registerCostCounters(registry);
+  }
   return registry;
 }
 

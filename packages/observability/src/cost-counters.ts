@@ -1,0 +1,199 @@
+/**
+ * Fixed-cost counters: what a process spends per event besides its own work — Kafka requests by API,
+ * Redis commands and round trips, S3 calls, timers, promises and socket writes created. Off unless
+ * `VOCFLOW_COST_COUNTERS=1` (the async-hooks `init` hook it installs slows promise-heavy code); when on,
+ * every count is a plain integer increment and the registry reads them at scrape time as
+ * `vocflow_cost_*_total` counters.
+ */
+import { createHook } from 'node:async_hooks';
+import { Counter, type Registry } from 'prom-client';
+
+export const COST_COUNTERS_ENV = 'VOCFLOW_COST_COUNTERS';
+
+/** Counts by name; one map per family. */
+export interface CostCounts {
+  /** async_hooks resource types created (`Timeout`, `Immediate`, `WRITEWRAP`, `PROMISE`, …). */
+  readonly resources: Readonly<Record<string, number>>;
+  /** Kafka requests sent, by API (`Fetch`, `Produce`, `OffsetCommit`, `Heartbeat`, …). */
+  readonly kafkaRequests: Readonly<Record<string, number>>;
+  /** Redis commands sent, by command (`evalsha`, `get`, `exec`, …). */
+  readonly redisCommands: Readonly<Record<string, number>>;
+  /** Redis round trips: a command sent alone, or a whole pipeline / MULTI written at once. */
+  readonly redisRoundTrips: number;
+  /** S3 calls by command (`PutObjectCommand`, …), counted once per call (not per retry). */
+  readonly s3Calls: Readonly<Record<string, number>>;
+}
+
+const tallies = {
+  resources: new Map<string, number>(),
+  kafkaRequests: new Map<string, number>(),
+  redisCommands: new Map<string, number>(),
+  s3Calls: new Map<string, number>(),
+  redisRoundTrips: 0,
+};
+let enabled = false;
+let hook: ReturnType<typeof createHook> | undefined;
+
+const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
+
+/** Whether the environment asks for the counters. */
+export function costCountersRequested(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): boolean {
+  return env[COST_COUNTERS_ENV] === '1' || env[COST_COUNTERS_ENV] === 'true';
+}
+
+/** Whether counting is on in this process (the helpers below do nothing otherwise). */
+export function costCountersEnabled(): boolean {
+  return enabled;
+}
+
+/** Starts counting (idempotent): installs the async-hooks `init` hook that counts resources by type. */
+export function enableCostCounters(): void {
+  if (enabled) return;
+  enabled = true;
+  hook = createHook({ init: (_id, type) => bump(tallies.resources, type) });
+  hook.enable();
+}
+
+/** Stops counting and forgets every count (tests). */
+export function disableCostCounters(): void {
+  hook?.disable();
+  hook = undefined;
+  enabled = false;
+  tallies.resources.clear();
+  tallies.kafkaRequests.clear();
+  tallies.redisCommands.clear();
+  tallies.s3Calls.clear();
+  tallies.redisRoundTrips = 0;
+}
+
+export function countKafkaRequest(apiName: string): void {
+  if (enabled) bump(tallies.kafkaRequests, apiName);
+}
+
+export function countRedisCommand(command: string, roundTrip: boolean): void {
+  if (!enabled) return;
+  bump(tallies.redisCommands, command);
+  if (roundTrip) tallies.redisRoundTrips += 1;
+}
+
+export function countS3Call(command: string): void {
+  if (enabled) bump(tallies.s3Calls, command);
+}
+
+export function costCounts(): CostCounts {
+  return {
+    resources: Object.fromEntries(tallies.resources),
+    kafkaRequests: Object.fromEntries(tallies.kafkaRequests),
+    redisCommands: Object.fromEntries(tallies.redisCommands),
+    redisRoundTrips: tallies.redisRoundTrips,
+    s3Calls: Object.fromEntries(tallies.s3Calls),
+  };
+}
+
+/** What a Kafka client instance (consumer, producer, admin) offers for its instrumentation events. */
+interface Instrumented {
+  readonly events: { readonly REQUEST: string };
+  on(event: string, listener: (event: { payload: { apiName: string } }) => void): unknown;
+}
+
+/** Counts every request a kafkajs consumer, producer or admin sends (its `REQUEST` instrumentation event). */
+export function observeKafkaInstance<T extends Instrumented>(instance: T): T {
+  if (enabled) instance.on(instance.events.REQUEST, (event) => countKafkaRequest(event.payload.apiName));
+  return instance;
+}
+
+/** The part of an ioredis client the counters wrap. */
+interface RedisLike {
+  sendCommand(command: { name: string }, stream?: unknown, ...rest: unknown[]): unknown;
+}
+
+const seenPipelineStreams = new WeakSet<object>();
+const observedRedis = new WeakSet<object>();
+
+/**
+ * Counts the commands an ioredis client sends. A command written alone is a round trip of its own; the
+ * commands of one pipeline or MULTI arrive with the same pipeline stream, which counts one round trip.
+ * Wraps the prototype of the client's class when given a prototype, else the instance.
+ */
+export function observeRedis<T extends RedisLike>(target: T): T {
+  if (!enabled || observedRedis.has(target)) return target;
+  observedRedis.add(target);
+  const send = target.sendCommand;
+  target.sendCommand = function countedSendCommand(this: unknown, command, stream, ...rest) {
+    let roundTrip = true;
+    if (stream !== null && typeof stream === 'object') {
+      roundTrip = !seenPipelineStreams.has(stream);
+      seenPipelineStreams.add(stream);
+    }
+    countRedisCommand(command.name, roundTrip);
+    return send.call(this, command, stream, ...rest);
+  };
+  return target;
+}
+
+/**
+ * An AWS SDK v3 `initialize` middleware that counts each call by command name (once per call; retries
+ * are not calls): `client.middlewareStack.add(countSdkCalls, COUNT_SDK_CALLS)`.
+ */
+export function countSdkCalls<A, R>(
+  next: (args: A) => Promise<R>,
+  context: { readonly commandName?: string },
+): (args: A) => Promise<R> {
+  return (args) => {
+    countS3Call(context.commandName ?? 'unknown');
+    return next(args);
+  };
+}
+
+export const COUNT_SDK_CALLS = { step: 'initialize', name: 'vocflowCostCounter' } as const;
+
+/**
+ * Exposes the counts on a registry as `vocflow_cost_resources_total{type}`,
+ * `vocflow_cost_kafka_requests_total{api}`, `vocflow_cost_redis_commands_total{command}`,
+ * `vocflow_cost_redis_round_trips_total` and `vocflow_cost_s3_calls_total{command}`. Does nothing while
+ * the counters are off.
+ */
+export function registerCostCounters(registry: Registry): void {
+  if (!enabled) return;
+  const family = (name: string, help: string, label: string, read: () => Map<string, number>) =>
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [key, n] of read()) this.inc({ [label]: key }, n);
+      },
+    });
+  family(
+    'vocflow_cost_resources_total',
+    'Async resources created, by type (Timeout, Immediate, WRITEWRAP = socket write, PROMISE, …)',
+    'type',
+    () => tallies.resources,
+  );
+  family(
+    'vocflow_cost_kafka_requests_total',
+    'Kafka requests sent, by API',
+    'api',
+    () => tallies.kafkaRequests,
+  );
+  family(
+    'vocflow_cost_redis_commands_total',
+    'Redis commands sent, by command',
+    'command',
+    () => tallies.redisCommands,
+  );
+  family('vocflow_cost_s3_calls_total', 'S3 calls, by command', 'command', () => tallies.s3Calls);
+  new Counter({
+    name: 'vocflow_cost_redis_round_trips_total',
+    help: 'Redis round trips: single commands plus pipelines and transactions written at once',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(tallies.redisRoundTrips);
+    },
+  });
+}
