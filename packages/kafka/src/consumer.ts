@@ -10,6 +10,7 @@ import {
   withClock,
 } from '@vocflow/steps';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { toDlqMessage } from './dlq.ts';
 import type {
@@ -21,39 +22,6 @@ import type {
 } from './types.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Awaits work until the message's own time (its clock, less dependency waits) reaches `budgetMs`, or
- * until the signal fires; the work itself goes on unobserved.
- */
-function within<T>(
-  work: Promise<T>,
-  clock: MessageClock,
-  budgetMs: number,
-  signal: AbortSignal,
-): Promise<{ value: T } | 'timeout' | 'aborted'> {
-  if (signal.aborted) return Promise.resolve('aborted');
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = () => resolve('aborted');
-    const arm = () => {
-      const left = budgetMs - ownTimeMs(clock);
-      if (left <= 0) resolve('timeout');
-      else timer = setTimeout(arm, Math.max(10, left));
-    };
-    arm();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work
-      .then(
-        (value) => resolve({ value }),
-        (error: unknown) => reject(error),
-      )
-      .finally(() => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      });
-  });
-}
 
 function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
   const headers: Record<string, string> = {};
@@ -100,10 +68,19 @@ function createConsumerMetrics(registry: Registry) {
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
     registers,
   });
+  // One child per (step, outcome), looked up by a string: no label object per event.
+  const stepChildren = new Map<string, { observe(value: number): void }>();
   return {
     /** Given to the steps this registry's consumers run (never a process-wide hook). */
-    observeStep: (step: string, seconds: number, outcome: string) =>
-      steps.observe({ step, outcome }, seconds),
+    observeStep: (step: string, seconds: number, outcome: string) => {
+      const key = `${step}\u0000${outcome}`;
+      let child = stepChildren.get(key);
+      if (!child) {
+        child = steps.labels({ step, outcome });
+        stepChildren.set(key, child);
+      }
+      child.observe(seconds);
+    },
     messages: new Counter({
       name: 'vocflow_messages_total',
       help: 'Consumed messages by outcome (ok, dlq, drop)',
@@ -143,6 +120,8 @@ interface PartitionState {
   /** Highest offset processed (resolved) but not yet committed because the sink buffers it. */
   pendingDurable: boolean;
   committed: bigint;
+  /** The partition's logger (made once, not per batch). */
+  readonly log: Logger;
 }
 
 /**
@@ -181,6 +160,11 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const heartbeatEveryMs = options.heartbeatIntervalMs ?? 3_000;
   const journal = options.journal;
+  const fetchMaxWaitMs = options.fetchMaxWaitMs ?? 500;
+  const lingerMs = options.lingerMs ?? 20;
+  const lingerBelowRecords = options.lingerBelowRecords ?? 1_000;
+  /** How often the watch looks at the messages in flight (budget) and heartbeats. */
+  const watchEveryMs = Math.max(10, Math.min(1_000, Math.floor(budgetMs / 10)));
   /** Fires on close(): the message in flight is abandoned, not awaited. */
   const abandon = new AbortController();
   const metrics = consumerMetrics(options.registry);
@@ -189,7 +173,10 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
-    maxWaitTimeInMs: 100,
+    // Long polls when idle (the broker answers as soon as a record arrives): an idle consumer costs
+    // one fetch per `fetchMaxWaitMs`, not a poll loop.
+    maxWaitTimeInMs: fetchMaxWaitMs,
+    minBytes: 1,
     allowAutoTopicCreation: false,
     retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10_000 },
   });
@@ -206,10 +193,52 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     const key = `${topic}\u0000${partition}`;
     let state = partitions.get(key);
     if (!state) {
-      state = { chain: Promise.resolve(), failures: 0, pendingDurable: false, committed: -1n };
+      state = {
+        chain: Promise.resolve(),
+        failures: 0,
+        pendingDurable: false,
+        committed: -1n,
+        log: log.child({ topic, partition }),
+      };
       partitions.set(key, state);
     }
     return state;
+  };
+
+  /**
+   * The batches of one fetch: kafkajs hands them to eachBatch in the same event-loop turn (one worker
+   * per partition, `partitionsConsumedConcurrently`), so they are processed side by side and their
+   * produce requests, Redis calls and commits leave together. `linger` is when the next fetch may go.
+   */
+  interface Round {
+    readonly started: number;
+    records: number;
+    lingering: Promise<void> | undefined;
+    linger(): Promise<void>;
+  }
+  let round: Round | undefined;
+  const joinRound = (records: number): Round => {
+    if (!round) {
+      const current: Round = {
+        started: performance.now(),
+        records: 0,
+        lingering: undefined,
+        linger() {
+          current.lingering ??= new Promise<void>((resolve) => {
+            const left = current.started + lingerMs - performance.now();
+            if (left <= 1) resolve();
+            else setTimeout(resolve, left);
+          });
+          return current.lingering;
+        },
+      };
+      round = current;
+      setImmediate(() => {
+        if (round === current) round = undefined;
+      });
+    }
+    round.records += records;
+    return round;
   };
 
   /** Runs work for one partition strictly after the previous work for it. */
@@ -219,26 +248,156 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     return next;
   };
 
+  // ---- Offset commits: after the outputs were acknowledged, coalesced and not awaited by the batch ----
+
+  interface QueuedCommit {
+    readonly topic: string;
+    readonly partition: number;
+    readonly offset: bigint;
+    readonly state: PartitionState;
+  }
+  /** Offsets to commit, by partition: every partition's batches of one fetch leave in one request. */
+  const commitQueue = new Map<string, QueuedCommit>();
   /**
-   * Commits `durableThrough + 1`. Inside a batch the payload's own commit is used: kafkajs' consumer-level
-   * commit silently does nothing once `stop()` began, and shutdown must still commit the batch in flight.
+   * The commit of the newest batch payload: kafkajs' consumer-level commit silently does nothing once
+   * `stop()` began, and shutdown must still commit the batches in flight.
    */
-  const commit = async (
+  let payloadCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  let commitScheduled = false;
+  let commitRetry: NodeJS.Timeout | undefined;
+  let committing: Promise<void> | undefined;
+
+  /**
+   * Queues the commit of `durableThrough + 1` (a batch calls this only once its outputs were
+   * acknowledged). Commits queued in one event-loop turn leave together; the batch does not wait for
+   * the broker's answer, so the next fetch starts at once. A failed commit is queued again (unless a
+   * later offset of the partition is): an offset not committed only means records read again, which
+   * the outputs' keys and the rollups' versions make harmless.
+   */
+  const requestCommit = (
     topic: string,
     partition: number,
     state: PartitionState,
     durableThrough: string,
-    viaBatch?: EachBatchPayload['commitOffsetsIfNecessary'],
+    via?: EachBatchPayload['commitOffsetsIfNecessary'],
   ) => {
+    if (via) payloadCommit = via;
     const offset = BigInt(durableThrough) + 1n;
     if (offset <= state.committed) return;
-    if (viaBatch) {
-      await viaBatch({ topics: [{ topic, partitions: [{ partition, offset: offset.toString() }] }] });
-    } else {
-      await consumer.commitOffsets([{ topic, partition, offset: offset.toString() }]);
+    const key = `${topic}\u0000${partition}`;
+    const queued = commitQueue.get(key);
+    if (!queued || queued.offset < offset) commitQueue.set(key, { topic, partition, offset, state });
+    if (!commitScheduled) {
+      commitScheduled = true;
+      setImmediate(() => {
+        commitScheduled = false;
+        void flushCommits();
+      });
     }
-    state.committed = offset;
   };
+
+  /** Sends what is queued, one request at a time (so a partition's offsets reach the broker in order). */
+  const flushCommits = async (): Promise<void> => {
+    while (committing) await committing;
+    if (commitQueue.size === 0) return;
+    const entries = [...commitQueue.values()];
+    commitQueue.clear();
+    committing = (async () => {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const e of entries) {
+        let list = byTopic.get(e.topic);
+        if (!list) byTopic.set(e.topic, (list = []));
+        list.push({ partition: e.partition, offset: e.offset.toString() });
+      }
+      try {
+        if (payloadCommit)
+          await payloadCommit({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+        else await consumer.commitOffsets(entries.map((e) => ({ ...e, offset: e.offset.toString() })));
+        for (const e of entries) if (e.offset > e.state.committed) e.state.committed = e.offset;
+      } catch (error) {
+        let again = 0;
+        for (const e of entries) {
+          const key = `${e.topic}\u0000${e.partition}`;
+          if (!assigned.has(key) || (commitQueue.get(key)?.offset ?? -1n) >= e.offset) continue;
+          commitQueue.set(key, e);
+          again++;
+        }
+        log.warn({ err: error, partitions: entries.length, again }, 'offset commit failed; queued again');
+        if (again > 0 && !stopping && !commitRetry) {
+          commitRetry = setTimeout(() => {
+            commitRetry = undefined;
+            void flushCommits();
+          }, 1_000);
+          commitRetry.unref();
+        }
+      }
+    })().finally(() => {
+      committing = undefined;
+    });
+    await committing;
+  };
+
+  // ---- The watch: one timer for all messages in flight, while any runs (none when idle) ----
+
+  interface InFlight {
+    readonly clock: MessageClock;
+    settle(outcome: 'timeout' | 'aborted'): void;
+  }
+  const inFlight = new Set<InFlight>();
+  let activeBatches = 0;
+  let watchTimer: NodeJS.Timeout | undefined;
+  let beat: (() => Promise<void>) | undefined;
+  let lastWatchBeat = Date.now();
+  const watchTick = () => {
+    const now = Date.now();
+    if (beat && now - lastWatchBeat >= heartbeatEveryMs) {
+      lastWatchBeat = now;
+      void beat().catch(() => undefined);
+    }
+    for (const m of inFlight) if (ownTimeMs(m.clock) >= budgetMs) m.settle('timeout');
+  };
+  const batchStarted = (heartbeat: () => Promise<void>) => {
+    beat = heartbeat;
+    activeBatches++;
+    watchTimer ??= setInterval(watchTick, watchEveryMs);
+  };
+  const batchEnded = () => {
+    activeBatches--;
+    if (activeBatches === 0 && watchTimer) {
+      clearInterval(watchTimer);
+      watchTimer = undefined;
+    }
+  };
+  abandon.signal.addEventListener('abort', () => {
+    for (const m of inFlight) m.settle('aborted');
+  });
+
+  /** Resolves with the work's value, or 'timeout' / 'aborted' when the watch settles it first. */
+  const watched = <T>(work: Promise<T>, clock: MessageClock) =>
+    new Promise<{ value: T } | 'timeout' | 'aborted'>((resolve, reject) => {
+      if (abandon.signal.aborted) {
+        resolve('aborted');
+        return;
+      }
+      const entry: InFlight = {
+        clock,
+        settle: (outcome) => {
+          inFlight.delete(entry);
+          resolve(outcome);
+        },
+      };
+      inFlight.add(entry);
+      work.then(
+        (value) => {
+          inFlight.delete(entry);
+          resolve({ value });
+        },
+        (error: unknown) => {
+          inFlight.delete(entry);
+          reject(error);
+        },
+      );
+    });
 
   /**
    * Runs the pipeline for one message within the budget, heartbeating while it waits. Resolves with
@@ -246,7 +405,6 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
    */
   const processOne = async (
     message: InboundMessage,
-    heartbeat: () => Promise<void>,
   ): Promise<{ result: StepResult<O>; attempts: number } | 'abandoned'> => {
     const clock = startClock();
     const timedOut = (attempts: number) => {
@@ -259,15 +417,13 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         attempts,
       };
     };
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEveryMs);
-    try {
-      for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
         if (ownTimeMs(clock) >= budgetMs) return timedOut(attempt - 1);
         try {
           const work = withClock(clock, () =>
             observingSteps(metrics?.observeStep, () => options.process(message)),
           );
-          const outcome = await within(work, clock, budgetMs, abandon.signal);
+          const outcome = await watched(work, clock);
           if (outcome === 'aborted') return 'abandoned';
           // A synchronous step cannot be interrupted: judge it by how long it took.
           if (outcome === 'timeout' || ownTimeMs(clock) > budgetMs) return timedOut(attempt);
@@ -292,9 +448,6 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)) * Math.random());
         }
       }
-    } finally {
-      clearInterval(beat);
-    }
   };
 
   /**
@@ -304,7 +457,6 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
   const processWatched = async (
     scope: string,
     message: InboundMessage,
-    heartbeat: () => Promise<void>,
   ): Promise<{ result: StepResult<O>; attempts: number } | 'abandoned'> => {
     const starts = await journal!.beginMessage(scope, message.offset);
     if (starts > maxStarts) {
@@ -323,7 +475,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     }
     let finished = false;
     try {
-      const outcome = await processOne(message, heartbeat);
+      const outcome = await processOne(message);
       finished =
         outcome === 'abandoned' ||
         outcome.result.kind !== 'dlq' ||
@@ -350,9 +502,11 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     const { batch, heartbeat, isRunning, isStale, pause, resolveOffset, commitOffsetsIfNecessary } = payload;
     const { topic, partition } = batch;
     const state = stateOf(topic, partition);
-    const batchLog = log.child({ topic, partition });
+    const batchLog = state.log;
+    const round = joinRound(batch.messages.length);
     await serialize(state, async () => {
       const started = performance.now();
+      batchStarted(heartbeat);
       const outputs: ProcessedMessage<O>[] = [];
       const dead: OutboundMessage[] = [];
       let lastProcessed: string | null = null;
@@ -370,9 +524,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         for (const raw of batch.messages) {
           if (stopping || !isRunning() || isStale()) break;
           const message = toInbound(topic, partition, raw);
-          const outcome = watch
-            ? await processWatched(scope, message, heartbeat)
-            : await processOne(message, heartbeat);
+          const outcome = watch ? await processWatched(scope, message) : await processOne(message);
           if (outcome === 'abandoned') break;
           const { result, attempts } = outcome;
           if (result.kind === 'dlq' && result.reason === 'processing_timeout' && journal)
@@ -428,7 +580,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           counts.dlq += inputs.length;
         }
         const durable = ack?.durableThrough === undefined ? lastProcessed : ack.durableThrough;
-        if (durable !== null) await commit(topic, partition, state, durable, commitOffsetsIfNecessary);
+        if (durable !== null) requestCommit(topic, partition, state, durable, commitOffsetsIfNecessary);
         state.pendingDurable = durable !== lastProcessed;
         resolveOffset(lastProcessed);
         if (state.failures > 0)
@@ -468,8 +620,13 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           resume();
         }, delay);
         resumeTimers.add(timer);
+      } finally {
+        batchEnded();
       }
     });
+    // The next fetch waits a little when this one brought little: batches hold what arrived meanwhile,
+    // and every fixed cost of a fetch (its requests, the produce, the commit) is paid by more records.
+    if (round.records < lingerBelowRecords && lingerMs > 0 && !stopping) await round.linger();
   };
 
   /**
@@ -487,7 +644,8 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         try {
           const ack = await sink.flush!(topic, partition);
           if (ack?.durableThrough) {
-            await commit(topic, partition, state, ack.durableThrough);
+            requestCommit(topic, partition, state, ack.durableThrough);
+            await flushCommits();
             state.pendingDurable = false;
           }
         } catch (error) {
@@ -508,6 +666,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       const [topic, p] = key.split('\u0000') as [string, string];
       options.sink?.revoke?.(topic, Number(p));
       partitions.delete(key);
+      commitQueue.delete(key);
     }
     assigned = next;
     log.info({ partitions: next.size }, 'joined group');
@@ -528,7 +687,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 32,
         eachBatch,
       });
       if (options.sink?.flush) {
@@ -550,6 +709,8 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         if (ready) consumer.pause(options.topics.map((topic) => ({ topic })));
         for (const state of partitions.values()) await state.chain;
         if (ready) await flushPending('final flush failed; the next owner redoes it');
+        await flushCommits();
+        if (commitRetry) clearTimeout(commitRetry);
         await consumer.stop();
         await consumer.disconnect();
         ready = false;

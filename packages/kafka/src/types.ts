@@ -128,7 +128,23 @@ export interface BatchConsumerOptions<O> {
   /** Backoff for retryable failures: starts at `initialMs`, doubles up to `maxMs`, with full jitter. */
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly fromBeginning?: boolean;
+  /**
+   * Partitions of one fetch processed side by side (kafkajs workers). Default 32: every partition of a
+   * fetch at once, so their writes and commits leave together.
+   */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Longest the broker holds a fetch while no record arrives (its `fetch.max.wait.ms`). Default 500 ms:
+   * an idle consumer sends two fetches a second; a record that arrives is answered at once.
+   */
+  readonly fetchMaxWaitMs?: number;
+  /**
+   * After a fetch that brought fewer than `lingerBelowRecords` records, the next fetch waits until
+   * `lingerMs` after this one began (default 20 ms, 1,000 records), so that under steady load a batch
+   * holds what arrived meanwhile instead of a record or two. 0 turns it off.
+   */
+  readonly lingerMs?: number;
+  readonly lingerBelowRecords?: number;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly maxBytesPerPartition?: number;
