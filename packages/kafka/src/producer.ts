@@ -21,6 +21,12 @@ export interface ProducerSettings {
   readonly maxBatchRecords?: number;
   readonly compression?: 'none' | 'gzip';
   /**
+   * How long a send waits for others to join its produce request when none is in flight. Default 0:
+   * the sends of one event-loop turn leave together (while a request is in flight, new sends queue and
+   * leave together after it anyway).
+   */
+  readonly lingerMs?: number;
+  /**
    * The most bytes one record of a topic may take (its `max.message.bytes`). Default: the contract's
    * setting for vocflow topics (packages/contracts/src/topics.ts); unknown topics are left to the broker.
    */
@@ -33,6 +39,8 @@ interface Pending {
   /** Records neither acknowledged nor refused yet. */
   outstanding: number;
   readonly rejected: RejectedRecord[];
+  /** When the send fails with RetryableError('kafka') unless acknowledged before. */
+  readonly deadline: number;
   resolve(): void;
   reject(error: unknown): void;
   settled: boolean;
@@ -103,6 +111,7 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
   const maxBatchRecords = settings.maxBatchRecords ?? 2_000;
   const limitOf = settings.maxRecordBytes ?? topicRecordLimit;
   const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  const lingerMs = settings.lingerMs ?? 0;
   let connected = false;
   const newProducer = (): Producer => {
     const created = kafka.producer({
@@ -170,16 +179,31 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
     if (p.rejected.length === 0) p.resolve();
     else p.reject(new RecordsRejectedError([...p.rejected].sort((a, b) => a.index - b.index)));
   };
-  const acked = (units: readonly Unit[]) => {
+  /** Counts records by topic: one metric update per topic and request, not one per record. */
+  const count = (units: readonly Unit[], outcome: string) => {
+    if (!sent) return;
+    let topic = units[0]?.pending.topic;
+    let n = 0;
     for (const u of units) {
-      sent?.inc({ topic: u.pending.topic, outcome: 'acked' });
+      if (u.pending.topic !== topic) {
+        sent.inc({ topic: topic!, outcome }, n);
+        topic = u.pending.topic;
+        n = 0;
+      }
+      n++;
+    }
+    if (n > 0) sent.inc({ topic: topic!, outcome }, n);
+  };
+  const acked = (units: readonly Unit[]) => {
+    count(units, 'acked');
+    for (const u of units) {
       u.pending.outstanding -= 1;
       settle(u.pending);
     }
   };
   const refused = (units: readonly Unit[], reason: RejectReason, detail: string) => {
+    count(units, 'rejected');
     for (const u of units) {
-      sent?.inc({ topic: u.pending.topic, outcome: 'rejected' });
       u.pending.rejected.push({ topic: u.pending.topic, index: u.index, reason, detail });
       u.pending.outstanding -= 1;
       settle(u.pending);
@@ -242,10 +266,8 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
             cause: error,
           },
         );
-        for (const u of live) {
-          sent?.inc({ topic: u.pending.topic, outcome: 'failed' });
-          u.pending.reject(failure);
-        }
+        count(live, 'failed');
+        for (const u of live) u.pending.reject(failure);
         return;
       }
       await resetProducer();
@@ -278,34 +300,64 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
     }
   };
 
+  /** One flush per event-loop turn (or per `lingerMs`), whatever the number of sends in it. */
+  let scheduled = false;
+  const schedulePump = () => {
+    if (scheduled || inFlight) return;
+    scheduled = true;
+    const go = () => {
+      scheduled = false;
+      void pump();
+    };
+    if (lingerMs > 0) setTimeout(go, lingerMs);
+    else setImmediate(go);
+  };
+
+  /**
+   * The sends waiting for an acknowledgement, checked against their deadlines by one timer that runs
+   * only while there are any (not a timer per send).
+   */
+  const waiting = new Set<Pending>();
+  let deadlineTimer: NodeJS.Timeout | undefined;
+  const checkDeadlines = () => {
+    const now = performance.now();
+    for (const entry of waiting) {
+      if (entry.deadline > now) continue;
+      if (!entry.settled) sent?.inc({ topic: entry.topic, outcome: 'timeout' }, entry.outstanding);
+      entry.reject(new RetryableError('kafka', `Kafka did not acknowledge within ${sendTimeoutMs} ms`));
+    }
+    if (waiting.size === 0 && deadlineTimer) {
+      clearInterval(deadlineTimer);
+      deadlineTimer = undefined;
+    }
+  };
+  const deadlineCheckMs = Math.max(10, Math.min(250, Math.floor(sendTimeoutMs / 10)));
+
   const enqueue = (topic: string, messages: readonly OutboundMessage[]): Promise<void> => {
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (entry.settled) return;
-        entry.settled = true;
-        sent?.inc({ topic, outcome: 'timeout' }, entry.outstanding);
-        reject(new RetryableError('kafka', `Kafka did not acknowledge within ${sendTimeoutMs} ms`));
-      }, sendTimeoutMs);
       const entry: Pending = {
         topic,
         messages,
         outstanding: messages.length,
         rejected: [],
         settled: false,
+        deadline: performance.now() + sendTimeoutMs,
         resolve: () => {
-          clearTimeout(timer);
+          waiting.delete(entry);
           if (entry.settled) return;
           entry.settled = true;
           resolve();
         },
         reject: (error) => {
-          clearTimeout(timer);
+          waiting.delete(entry);
           if (entry.settled) return;
           entry.settled = true;
           reject(error);
         },
       };
+      waiting.add(entry);
+      deadlineTimer ??= setInterval(checkDeadlines, deadlineCheckMs);
       const limit = limitOf(topic);
       messages.forEach((m, index) => {
         const bytes = recordSizeBytes(m);
@@ -320,7 +372,7 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
           queue.push({ pending: entry, index, message: toKafkaMessage(m), bytes });
         }
       });
-      void pump();
+      schedulePump();
     });
   };
 
