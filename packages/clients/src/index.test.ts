@@ -33,4 +33,13 @@ describe('redisPlan', () => {
     if (plan.kind !== 'cluster') throw new Error('expected a cluster plan');
     expect(plan.options.redisOptions?.tls).toBeUndefined();
   });
+
+  it('pipelines the commands of one event-loop turn, single server and Cluster, but never a blocking read', () => {
+    const single = redisPlan(base);
+    const cluster = redisPlan({ ...base, cluster: true });
+    for (const options of [single.options, cluster.options]) {
+      expect(options).toMatchObject({ enableAutoPipelining: true });
+      expect(options.autoPipeliningIgnoredCommands).toEqual(expect.arrayContaining(['xreadgroup', 'blpop']));
+    }
+  });
 });

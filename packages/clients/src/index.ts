@@ -31,10 +31,21 @@ export type RedisPlan =
  * see a retryable error instead of waiting on a silent buffer or a stuck socket. `rediss://` means TLS,
  * also for every node of a Cluster (ioredis only reads the scheme of a single-server URL).
  */
+/**
+ * Commands issued in one event-loop turn leave in one write and one round trip (per node of a
+ * Cluster): the partitions of a fetch, each writing its own batch, share them. Blocking reads are
+ * sent on their own, so they never hold up the commands behind them.
+ */
+const AUTO_PIPELINING: { enableAutoPipelining: boolean; autoPipeliningIgnoredCommands: string[] } = {
+  enableAutoPipelining: true,
+  autoPipeliningIgnoredCommands: ['xreadgroup', 'xread', 'blpop', 'brpop', 'blmove', 'bzpopmin', 'bzpopmax'],
+};
+
 export function redisPlan(config: RedisConfig, options: RedisClientOptions = {}): RedisPlan {
   const url = new URL(config.url);
   const tls = url.protocol === 'rediss:' ? { servername: url.hostname } : undefined;
   const common: RedisOptions = {
+    ...AUTO_PIPELINING,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: config.commandTimeoutMs,
@@ -47,6 +58,7 @@ export function redisPlan(config: RedisConfig, options: RedisClientOptions = {})
     kind: 'cluster',
     nodes: [{ host: url.hostname, port: Number(url.port || 6379) }],
     options: {
+      ...AUTO_PIPELINING,
       enableOfflineQueue: false,
       lazyConnect: common.lazyConnect,
       redisOptions: {
@@ -106,4 +118,19 @@ export function createS3(config: S3Config): S3Client {
 /** Joins key parts under a prefix: `s3Key('pre', 'archive', 'x')` → `pre/archive/x`. */
 export function s3Key(prefix: string, ...parts: string[]): string {
   return [prefix.replace(/\/+$/, ''), ...parts].filter((p) => p.length > 0).join('/');
+}
+
+/** A script call: one key and its arguments (passed as one array: a batch can have 100,000 of them). */
+export type ScriptCommand = (key: string, args: readonly (string | number)[]) => Promise<unknown>;
+
+/**
+ * Registers a one-key Lua script once per client: ioredis sends EVALSHA (the script's text only once,
+ * after a NOSCRIPT) instead of the whole text with every call.
+ */
+export function scriptCommand(redis: RedisClient, name: string, lua: string): ScriptCommand {
+  const client = redis as unknown as Record<string, ScriptCommand | undefined>;
+  if (!client[name]) redis.defineCommand(name, { numberOfKeys: 1, lua });
+  const command = client[name] as ScriptCommand;
+  // ioredis flattens array arguments into the command's arguments.
+  return (key, args) => command.call(redis, key, args);
 }

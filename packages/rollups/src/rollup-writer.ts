@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '@vocflow/clients';
+import { type RedisClient, scriptCommand } from '@vocflow/clients';
 import type { CustomerProfile, FeedbackAlert } from '@vocflow/contracts';
 import { saveAlerts } from './alert-list.ts';
 import { READ_SCRIPT, WRITE_SCRIPT } from './apply.script.ts';
@@ -96,18 +96,6 @@ export interface RollupWriter {
   deleteProfile(customerId: string): Promise<void>;
   /** Keeps the latest alerts (idempotent per alert). */
   saveAlerts(alerts: readonly FeedbackAlert[]): Promise<void>;
-}
-
-/** A script call: one key and its arguments (passed as one array: a batch can have 100,000 of them). */
-type ScriptCommand = (key: string, args: readonly string[]) => Promise<unknown>;
-
-/** Registers a script once per client (ioredis sends EVALSHA and falls back to EVAL). */
-function scriptCommand(redis: RedisClient, name: string, lua: string): ScriptCommand {
-  const client = redis as unknown as Record<string, ScriptCommand | undefined>;
-  if (!client[name]) redis.defineCommand(name, { numberOfKeys: 1, lua });
-  const command = client[name] as ScriptCommand;
-  // ioredis flattens array arguments into the command's arguments.
-  return (key, args) => command.call(redis, key, args);
 }
 
 /** One bucket to read: where its slot goes once read. */
