@@ -1,9 +1,24 @@
+import { createHash } from 'node:crypto';
 import { RetryableError } from './errors.ts';
 import type { AttemptJournal } from './types.ts';
 
-/** The one Redis command the journal needs (ioredis' `Redis` and `Cluster` both have it). */
+/** The Redis commands the journal needs (ioredis' `Redis` and `Cluster` both have them). */
 export interface RedisScripting {
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+  evalsha(sha1: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** Calls a script by its SHA-1, sending its text only when the server does not know it (NOSCRIPT). */
+function scripted(redis: RedisScripting, script: string) {
+  const sha1 = createHash('sha1').update(script).digest('hex');
+  return async (key: string, ...args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha1, 1, key, ...args);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+      return redis.eval(script, 1, key, ...args);
+    }
+  };
 }
 
 // One hash per group and partition. Fields: `b:<offset>` = starts of a batch beginning there,
@@ -52,9 +67,12 @@ export interface RedisAttemptJournalOptions {
 export function createRedisAttemptJournal(options: RedisAttemptJournalOptions): AttemptJournal {
   const ttl = options.ttlMs ?? 7 * 24 * 60 * 60 * 1000;
   const keyOf = (scope: string) => `${options.keyPrefix}:runner:{${scope}}`;
+  const scripts = new Map(
+    [BEGIN_BATCH, BEGIN_MESSAGE, FORGET, GIVE_UP].map((lua) => [lua, scripted(options.redis, lua)]),
+  );
   const run = async (script: string, scope: string, ...args: (string | number)[]) => {
     try {
-      return await options.redis.eval(script, 1, keyOf(scope), ...args);
+      return await scripts.get(script)!(keyOf(scope), ...args);
     } catch (error) {
       throw new RetryableError('redis', 'attempt journal unavailable', { cause: error });
     }

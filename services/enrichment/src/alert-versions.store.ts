@@ -1,4 +1,4 @@
-import type { RedisClient } from '@vocflow/clients';
+import { type RedisClient, scriptCommand } from '@vocflow/clients';
 import type { FeedbackAlert } from '@vocflow/contracts';
 import { RetryableError } from '@vocflow/kafka';
 
@@ -82,6 +82,7 @@ export function createRedisAlertVersions(settings: {
   ttlMs: number;
 }): AlertVersions {
   const { redis, ttlMs } = settings;
+  const recordIfHigher = scriptCommand(redis, 'vocflowRecordAlertVersion', RECORD_IF_HIGHER);
   const keyOf = (feedbackId: string) => `${settings.keyPrefix}:alerted:${feedbackId}`;
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -94,6 +95,7 @@ export function createRedisAlertVersions(settings: {
     marks: (feedbackIds) =>
       guard(async () => {
         const ids = [...new Set(feedbackIds)];
+        if (ids.length === 0) return new Map<string, VersionMark>();
         const values = await Promise.all(ids.map((id) => redis.get(keyOf(id))));
         const found = new Map<string, VersionMark>();
         ids.forEach((id, i) => {
@@ -104,17 +106,9 @@ export function createRedisAlertVersions(settings: {
       }),
     record: (items) =>
       guard(async () => {
+        // One EVALSHA per item, all in one round trip (the client pipelines a turn's commands).
         await Promise.all(
-          items.map((item) =>
-            redis.eval(
-              RECORD_IF_HIGHER,
-              1,
-              keyOf(item.feedbackId),
-              String(item.version),
-              String(item.revision),
-              String(ttlMs),
-            ),
-          ),
+          items.map((item) => recordIfHigher(keyOf(item.feedbackId), [item.version, item.revision, ttlMs])),
         );
       }),
   };

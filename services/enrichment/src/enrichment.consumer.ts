@@ -54,7 +54,10 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
         key: value.enriched.feedbackId,
         value: encode(EnrichedFeedback, value.enriched),
       }));
-      const recorded = await deps.alertVersions.marks(outputs.map(({ value }) => value.enriched.feedbackId));
+      // Only an item that raised an alert needs its recorded mark (to tell whether the alert counts);
+      // every item's mark is recorded below, so a later older version raises nothing.
+      const alerting = outputs.filter(({ value }) => value.alerts.length > 0);
+      const recorded = await deps.alertVersions.marks(alerting.map(({ value }) => value.enriched.feedbackId));
       const counted = alertsThatCount(
         outputs.map(({ value }) => ({ item: value.enriched, alerts: value.alerts })),
         recorded,
