@@ -12,7 +12,7 @@ import {
   normalizeValence,
   ruleSum,
 } from './model.ts';
-import { JA_SCRIPT, SCRIPT_LANGUAGES, Scan, scanText, ZH_SCRIPT } from './scan.ts';
+import { featureWeight, JA_SCRIPT, SCRIPT_LANGUAGES, Scan, scanText, ZH_SCRIPT } from './scan.ts';
 
 export type SentimentLabel = 'negative' | 'neutral' | 'positive';
 
@@ -45,7 +45,7 @@ export interface Analyzer {
   lastOpinion(): number;
 }
 
-export const ANALYZER_RELEASE = '1.1.0';
+export const ANALYZER_RELEASE = '1.2.0';
 /** Scores closer to 0 than this are labelled neutral, unless the model records its own bands. */
 export const NEUTRAL_BAND = DEFAULT_NEUTRAL_BAND.en;
 
@@ -171,17 +171,18 @@ export function createAnalyzer(options: AnalyzerOptions = {}): Analyzer {
       let o = 0;
       if (opinion === undefined) {
         for (let k = 0; k < s.nFeats; k++) {
-          const w = hashed[feats[k]!]!;
+          const f = feats[k]!;
+          const w = hashed[f]!;
           if (w !== 0) {
             known++;
-            h += w * weights[featClause[k]!]!;
+            h += w * featureWeight(f, weights[featClause[k]!]!);
           }
         }
       } else {
         const opinionHashed = opinion.hashed;
         for (let k = 0; k < s.nFeats; k++) {
           const f = feats[k]!;
-          const cw = weights[featClause[k]!]!;
+          const cw = featureWeight(f, weights[featClause[k]!]!);
           const w = hashed[f]!;
           if (w !== 0) {
             known++;

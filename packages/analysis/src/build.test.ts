@@ -64,7 +64,7 @@ describe('training on your own labelled texts', () => {
     const model = loadModelFile(path);
     expect(model.id).toMatch(/^custom-[0-9a-f]{8}$/);
     const analyzer = createAnalyzer({ model });
-    expect(analyzer.version).toBe(`1.1.0+${model.id}`);
+    expect(analyzer.version).toBe(`1.2.0+${model.id}`);
     expect(analyzer.analyze('客服不理人').score).toBeLessThan(analyzer.analyze('售后很耐心').score);
     expect(result.report.trainedOn.user).toEqual({ negative: 5, neutral: 4, positive: 5 });
   }, 120_000);

