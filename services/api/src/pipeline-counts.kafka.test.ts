@@ -1,17 +1,18 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createKafka } from '@vocflow/kafka';
+import type { Kafka } from 'kafkajs';
 import { createLogger } from '@vocflow/observability';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaPipelineCounter } from './pipeline-counts.kafka.ts';
 
 const logger = createLogger({ service: 'pipeline-counts-test', level: 'silent' });
 
-function counterFor(brokers: string[]) {
+function counterFor(brokers: string[], refreshMs = 60_000) {
   return createKafkaPipelineCounter({
     kafka: createKafka({ brokers, clientId: 'pipeline-counts-test', logger, requestTimeoutMs: 30_000 }),
     rawTopic: 'feedback.raw.v1',
     dlqTopic: 'feedback.dlq.v1',
-    refreshMs: 60_000,
+    refreshMs,
     timeoutMs: 300,
   });
 }
@@ -55,5 +56,37 @@ describe('the pipeline counts never make a request wait on Kafka', () => {
     await refresh; // ends at the refresh timeout although Kafka still has not answered
     expect(sockets.length).toBeGreaterThan(0);
     expect(await counter.counts()).toBeNull();
+  });
+
+  it('asks Kafka only when counts are read and older than refreshMs: an idle API polls nothing', async () => {
+    let requests = 0;
+    const admin = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      fetchTopicOffsets: async () => {
+        requests++;
+        return [{ partition: 0, offset: '7', high: '7', low: '0' }];
+      },
+    };
+    const counter = createKafkaPipelineCounter({
+      kafka: { admin: () => admin } as unknown as Kafka,
+      rawTopic: 'feedback.raw.v1',
+      dlqTopic: 'feedback.dlq.v1',
+      refreshMs: 50,
+      timeoutMs: 300,
+    });
+    cleanups.push(() => counter.close());
+    await counter.refresh();
+    expect(requests).toBe(2); // raw and DLQ
+    // Six refresh periods with nobody reading: nothing asked.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(requests).toBe(2);
+    // A read of stale counts answers at once with what it has and refreshes in the background.
+    expect(await counter.counts()).toEqual({ ingested: 7, dlq: 7 });
+    expect(requests).toBe(4);
+    // Once that refresh is done, a read of fresh counts asks nothing.
+    await counter.refresh(); // joins the refresh in flight
+    await counter.counts();
+    expect(requests).toBe(4);
   });
 });

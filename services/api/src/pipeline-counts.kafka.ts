@@ -5,14 +5,14 @@ export interface KafkaPipelineCounterOptions {
   readonly kafka: Kafka;
   readonly rawTopic: string;
   readonly dlqTopic: string;
-  /** How often the counts are refreshed in the background; the dashboard polls every few seconds. */
+  /** Age past which a read starts a refresh in the background; the dashboard polls every few seconds. */
   readonly refreshMs: number;
   /** A refresh Kafka has not answered within this time makes the counts null until one succeeds. */
   readonly timeoutMs: number;
 }
 
 export interface KafkaPipelineCounter extends PipelineCounter {
-  /** Starts the background refresh (the first one at once). */
+  /** Starts the first refresh. */
   start(): void;
   /** Refreshes now; resolves within `timeoutMs` whatever Kafka does. */
   refresh(): Promise<void>;
@@ -21,15 +21,16 @@ export interface KafkaPipelineCounter extends PipelineCounter {
 
 /**
  * Records accepted by ingest and records dead-lettered, as the sum of the topics' high watermarks.
- * A request never waits on Kafka: `counts()` answers at once with the result of the latest refresh,
- * which runs in the background; null before the first answer and while Kafka does not answer (the
- * dashboard shows a dash, the API stays fast). At most one request to Kafka is in flight.
+ * A request never waits on Kafka: `counts()` answers at once with the result of the latest refresh;
+ * null before the first answer and while Kafka does not answer (the dashboard shows a dash, the API
+ * stays fast). A read of counts older than `refreshMs` starts a refresh in the background, so nobody
+ * reading means no request to Kafka (an idle API polls nothing). At most one request is in flight.
  */
 export function createKafkaPipelineCounter(options: KafkaPipelineCounterOptions): KafkaPipelineCounter {
   let admin: Admin | undefined;
   let latest: PipelineCounts | null = null;
   let inFlight: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let refreshedAt = Number.NEGATIVE_INFINITY;
   let closed = false;
 
   async function sum(client: Admin, topic: string): Promise<number> {
@@ -54,6 +55,7 @@ export function createKafkaPipelineCounter(options: KafkaPipelineCounterOptions)
 
   function refresh(): Promise<void> {
     if (closed) return Promise.resolve();
+    if (!inFlight) refreshedAt = performance.now();
     inFlight ??= fetchCounts()
       .then(
         (value) => {
@@ -81,16 +83,16 @@ export function createKafkaPipelineCounter(options: KafkaPipelineCounterOptions)
 
   return {
     start() {
-      if (timer || closed) return;
+      if (closed) return;
       void refresh();
-      timer = setInterval(() => void refresh(), options.refreshMs);
-      timer.unref();
     },
     refresh,
-    counts: () => Promise.resolve(latest),
+    counts() {
+      if (performance.now() - refreshedAt >= options.refreshMs) void refresh();
+      return Promise.resolve(latest);
+    },
     async close() {
       closed = true;
-      clearInterval(timer);
       await Promise.race([
         inFlight?.catch(() => undefined),
         new Promise((resolve) => setTimeout(resolve, options.timeoutMs).unref()),
