@@ -160,7 +160,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
   const closeTimeoutMs = options.closeTimeoutMs ?? 30_000;
   const heartbeatEveryMs = options.heartbeatIntervalMs ?? 3_000;
   const journal = options.journal;
-  const fetchMaxWaitMs = options.fetchMaxWaitMs ?? 500;
+  const fetchMaxWaitMs = options.fetchMaxWaitMs ?? 1_000;
   const lingerMs = options.lingerMs ?? 20;
   const lingerBelowRecords = options.lingerBelowRecords ?? 1_000;
   /** How often the watch looks at the messages in flight (budget) and heartbeats. */

@@ -134,8 +134,8 @@ export interface BatchConsumerOptions<O> {
    */
   readonly partitionsConsumedConcurrently?: number;
   /**
-   * Longest the broker holds a fetch while no record arrives (its `fetch.max.wait.ms`). Default 500 ms:
-   * an idle consumer sends two fetches a second; a record that arrives is answered at once.
+   * Longest the broker holds a fetch while no record arrives (its `fetch.max.wait.ms`). Default 1 s:
+   * an idle consumer sends one fetch a second; a record that arrives is answered at once.
    */
   readonly fetchMaxWaitMs?: number;
   /**

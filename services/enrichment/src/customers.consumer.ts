@@ -68,7 +68,8 @@ export function erasureRequestOf(
 export function createCustomerTableLoader(deps: CustomerTableLoaderDeps): CustomerTableLoader {
   const log = deps.logger.child({ component: 'customers', topic: deps.topic });
   const groupId = `${deps.groupPrefix}-${randomUUID()}`;
-  const consumer = deps.kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  // Long polls: a profile that arrives is answered at once; an idle table costs one fetch a second.
+  const consumer = deps.kafka.consumer({ groupId, maxWaitTimeInMs: 1_000, allowAutoTopicCreation: false });
   /** Partition → offset (exclusive) to reach before the table counts as caught up. */
   const targets = new Map<number, bigint>();
   let caughtUp = false;
