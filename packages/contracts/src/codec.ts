@@ -9,9 +9,20 @@ export type Decoded<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly issues: ContractIssue[] };
 
-/** JSON bytes of a record, validated against its contract first so nothing malformed is produced. */
-export function encode<S extends z.ZodType>(schema: S, value: z.input<S>): Buffer {
-  return Buffer.from(JSON.stringify(schema.parse(value)));
+/**
+ * Whether `encode` checks a record against its contract at run time. A producer encodes what it built
+ * itself from typed code, and its type is the contract's, so in production the check would re-validate
+ * every record it just made (a zod parse per record); everywhere else (tests, development) it runs, so a
+ * builder that breaks the contract fails its tests. `VOCFLOW_CHECK_OUTPUTS=1` turns it on in production.
+ */
+export function outputsChecked(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return env['NODE_ENV'] !== 'production' || env['VOCFLOW_CHECK_OUTPUTS'] === '1';
+}
+const checkOutputs = outputsChecked();
+
+/** JSON bytes of a record the process built (see `outputsChecked`). */
+export function encode<S extends z.ZodType>(schema: S, value: z.input<S> & z.output<S>): Buffer {
+  return Buffer.from(JSON.stringify(checkOutputs ? schema.parse(value) : value));
 }
 
 /** Parses bytes at the edge: never throws, reports every issue with its path. */

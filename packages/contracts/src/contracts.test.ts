@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FeedbackAlert } from './alert.schema.ts';
-import { decode, encode } from './codec.ts';
+import { decode, encode, outputsChecked } from './codec.ts';
 import { CustomerProfile } from './customer.schema.ts';
 import { DlqRecord } from './dlq.schema.ts';
 import { EnrichedFeedback } from './feedback-enriched.schema.ts';
@@ -228,5 +228,14 @@ describe('contracts', () => {
     expect(names.dlq).toBe('t-1.feedback.dlq.v1');
     expect(settingsFor(names.customers)).toBe(TOPIC_SETTINGS['customers.v1']);
     expect(() => settingsFor('other.topic')).toThrow(/no settings/);
+  });
+});
+
+describe('outputsChecked', () => {
+  it('checks what a process encodes everywhere but in production, unless asked to', () => {
+    expect(outputsChecked({ NODE_ENV: 'test' })).toBe(true);
+    expect(outputsChecked({})).toBe(true);
+    expect(outputsChecked({ NODE_ENV: 'production' })).toBe(false);
+    expect(outputsChecked({ NODE_ENV: 'production', VOCFLOW_CHECK_OUTPUTS: '1' })).toBe(true);
   });
 });
