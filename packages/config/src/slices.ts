@@ -72,14 +72,25 @@ export const runnerEnv = {
    * it runs) goes to the DLQ as `processing_timeout` on its next delivery, without running again.
    */
   MESSAGE_MAX_STARTS: envInt(2, { min: 1, max: 100 }),
+  /** Longest the broker holds a fetch while nothing arrives: an idle consumer fetches this often. */
+  FETCH_MAX_WAIT_MS: envInt(1_000, { min: 10, max: 10_000 }),
+  /**
+   * After a fetch that brought fewer than 1,000 records, the next one waits until this long after it
+   * began, so batches under steady load hold what arrived meanwhile (0: no wait).
+   */
+  FETCH_LINGER_MS: envInt(20, { min: 0, max: 1_000 }),
 };
 export interface RunnerConfig {
   readonly messageBudgetMs: number;
   readonly maxStarts: number;
+  readonly fetchMaxWaitMs: number;
+  readonly lingerMs: number;
 }
 export const toRunnerConfig = (env: z.output<z.ZodObject<typeof runnerEnv>>): RunnerConfig => ({
   messageBudgetMs: env.MESSAGE_BUDGET_MS,
   maxStarts: env.MESSAGE_MAX_STARTS,
+  fetchMaxWaitMs: env.FETCH_MAX_WAIT_MS,
+  lingerMs: env.FETCH_LINGER_MS,
 });
 
 export const redisEnv = {

@@ -170,7 +170,10 @@ export interface BatchConsumerOptions<O> {
 }
 
 /** The no-stall limits a service passes through to its consumers (configuration + journal). */
-export type RunnerLimits = Pick<BatchConsumerOptions<unknown>, 'messageBudgetMs' | 'maxStarts' | 'journal'>;
+export type RunnerLimits = Pick<
+  BatchConsumerOptions<unknown>,
+  'messageBudgetMs' | 'maxStarts' | 'journal' | 'fetchMaxWaitMs' | 'lingerMs'
+>;
 
 export interface BatchConsumer {
   start(): Promise<void>;

@@ -44,7 +44,7 @@ export const AggregationEnv = z.object({
   /** Most recent alerts kept for the API. */
   RECENT_ALERTS_KEPT: envInt(200, { min: 1, max: 100_000 }),
   /** Partitions processed at the same time by one instance. */
-  AGGREGATION_CONCURRENCY: envInt(4, { min: 1, max: 64 }),
+  AGGREGATION_CONCURRENCY: envInt(32, { min: 1, max: 64 }),
   /** Run the S3 archive consumer in this process. */
   ARCHIVE_ENABLED: envBoolean(true),
   /** Archive objects cover aligned windows of this many offsets of one partition. */

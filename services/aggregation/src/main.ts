@@ -124,6 +124,8 @@ export async function start(
   const runner = {
     messageBudgetMs: config.runner.messageBudgetMs,
     maxStarts: config.runner.maxStarts,
+    fetchMaxWaitMs: config.runner.fetchMaxWaitMs,
+    lingerMs: config.runner.lingerMs,
     journal: createRedisAttemptJournal({ redis, keyPrefix: config.redis.keyPrefix }),
   };
   const consumer = createAggregationConsumer({

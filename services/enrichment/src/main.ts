@@ -244,6 +244,8 @@ export async function start(
     registry,
     messageBudgetMs: config.runner.messageBudgetMs,
     maxStarts: config.runner.maxStarts,
+    fetchMaxWaitMs: config.runner.fetchMaxWaitMs,
+    lingerMs: config.runner.lingerMs,
     ...(redis ? { journal: createRedisAttemptJournal({ redis, keyPrefix: config.redis.keyPrefix }) } : {}),
     process: async (message) => {
       const result = await pipeline(message);
