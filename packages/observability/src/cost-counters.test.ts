@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import net from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -50,8 +51,9 @@ function fakeSdkClient() {
 afterEach(() => disableCostCounters());
 
 describe('cost counters', () => {
-  it('is requested by VOCFLOW_COST_COUNTERS=1 only', () => {
+  it('is requested by VOCFLOW_COST_COUNTERS=1 or =promises only', () => {
     expect(costCountersRequested({ VOCFLOW_COST_COUNTERS: '1' })).toBe(true);
+    expect(costCountersRequested({ VOCFLOW_COST_COUNTERS: 'promises' })).toBe(true);
     expect(costCountersRequested({ VOCFLOW_COST_COUNTERS: '0' })).toBe(false);
     expect(costCountersRequested({})).toBe(false);
   });
@@ -78,6 +80,42 @@ describe('cost counters', () => {
     const counts = costCounts().resources;
     expect(counts['Timeout']).toBeGreaterThanOrEqual(3);
     expect(counts['Immediate']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts promises only when asked to', async () => {
+    enableCostCounters();
+    await Promise.all([Promise.resolve(1), new Promise((resolve) => setImmediate(resolve))]);
+    expect(costCounts().resources['PROMISE']).toBeUndefined();
+    disableCostCounters();
+    enableCostCounters({ promises: true });
+    await Promise.all([Promise.resolve(1), new Promise((resolve) => setImmediate(resolve))]);
+    expect(costCounts().resources['PROMISE']).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts every write handed to a socket, and stops when disabled', async () => {
+    const server = net.createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const client = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    try {
+      enableCostCounters();
+      const write = (chunk: string) => new Promise((resolve) => client.write(chunk, resolve));
+      await write('a');
+      await write('b');
+      client.cork();
+      client.write('c');
+      client.write('d');
+      client.uncork();
+      await write('e');
+      expect(costCounts().socketWrites).toBe(4);
+      disableCostCounters();
+      await write('f');
+      expect(costCounts().socketWrites).toBe(0);
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('counts Kafka requests by API from the instrumentation event', () => {
@@ -125,10 +163,12 @@ describe('cost counters', () => {
       payload: { apiName: 'Produce' },
     });
     observeRedis(fakeRedis()).sendCommand({ name: 'get' });
+    clearTimeout(setTimeout(() => undefined, 1_000));
     const text = await registry.metrics();
     expect(text).toContain('vocflow_cost_kafka_requests_total{api="Produce"} 1');
     expect(text).toContain('vocflow_cost_redis_commands_total{command="get"} 1');
     expect(text).toContain('vocflow_cost_redis_round_trips_total 1');
-    expect(text).toMatch(/vocflow_cost_resources_total\{type="PROMISE"\} \d+/);
+    expect(text).toMatch(/vocflow_cost_resources_total\{type="Timeout"\} \d+/);
+    expect(text).toContain('vocflow_cost_socket_writes_total 0');
   });
 });

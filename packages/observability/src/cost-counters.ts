@@ -1,19 +1,22 @@
 /**
  * Fixed-cost counters: what a process spends per event besides its own work — Kafka requests by API,
- * Redis commands and round trips, S3 calls, timers, promises and socket writes created. Off unless
- * `VOCFLOW_COST_COUNTERS=1` (the async-hooks `init` hook it installs slows promise-heavy code); when on,
- * every count is a plain integer increment and the registry reads them at scrape time as
- * `vocflow_cost_*_total` counters.
+ * Redis commands and round trips, S3 calls, socket writes, and timers and other async resources created.
+ * Off unless `VOCFLOW_COST_COUNTERS=1`; `VOCFLOW_COST_COUNTERS=promises` counts promises too, which turns
+ * on V8's promise hooks and roughly halves the throughput of promise-heavy code. When on, every count is a
+ * plain integer increment and the registry reads them at scrape time as `vocflow_cost_*_total` counters.
  */
 import { createHook } from 'node:async_hooks';
+import net from 'node:net';
 import { Counter, type Registry } from 'prom-client';
 
 export const COST_COUNTERS_ENV = 'VOCFLOW_COST_COUNTERS';
 
 /** Counts by name; one map per family. */
 export interface CostCounts {
-  /** async_hooks resource types created (`Timeout`, `Immediate`, `WRITEWRAP`, `PROMISE`, …). */
+  /** async_hooks resource types created (`Timeout`, `Immediate`, `TickObject`, `PROMISE` when asked, …). */
   readonly resources: Readonly<Record<string, number>>;
+  /** Writes handed to a socket (`net.Socket`, TLS included; one per write or corked writev). */
+  readonly socketWrites: number;
   /** Kafka requests sent, by API (`Fetch`, `Produce`, `OffsetCommit`, `Heartbeat`, …). */
   readonly kafkaRequests: Readonly<Record<string, number>>;
   /** Redis commands sent, by command (`evalsha`, `get`, `exec`, …). */
@@ -30,9 +33,11 @@ const tallies = {
   redisCommands: new Map<string, number>(),
   s3Calls: new Map<string, number>(),
   redisRoundTrips: 0,
+  socketWrites: 0,
 };
 let enabled = false;
 let hook: ReturnType<typeof createHook> | undefined;
+let unpatchSockets: (() => void) | undefined;
 
 const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
 
@@ -40,7 +45,7 @@ const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (ma
 export function costCountersRequested(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): boolean {
-  return env[COST_COUNTERS_ENV] === '1' || env[COST_COUNTERS_ENV] === 'true';
+  return ['1', 'true', 'promises'].includes(env[COST_COUNTERS_ENV] ?? '');
 }
 
 /** Whether counting is on in this process (the helpers below do nothing otherwise). */
@@ -48,24 +53,41 @@ export function costCountersEnabled(): boolean {
   return enabled;
 }
 
-/** Starts counting (idempotent): installs the async-hooks `init` hook that counts resources by type. */
-export function enableCostCounters(): void {
+/**
+ * Starts counting (idempotent): an async-hooks `init` hook counts resources by type (promises only
+ * with `promises`), and the sockets' write path counts writes (libuv reports a write as a resource only
+ * when it could not complete at once, so `WRITEWRAP` would miss most of them).
+ */
+export function enableCostCounters(options: { promises?: boolean } = {}): void {
   if (enabled) return;
   enabled = true;
-  hook = createHook({ init: (_id, type) => bump(tallies.resources, type) });
+  const promises = options.promises ?? process.env[COST_COUNTERS_ENV] === 'promises';
+  hook = createHook({ init: (_id, type) => bump(tallies.resources, type), trackPromises: promises });
   hook.enable();
+  const socket = net.Socket.prototype as unknown as { _writeGeneric: (...args: unknown[]) => unknown };
+  const write = socket._writeGeneric;
+  socket._writeGeneric = function countedWrite(this: unknown, ...args: unknown[]) {
+    tallies.socketWrites += 1;
+    return write.apply(this, args);
+  };
+  unpatchSockets = () => {
+    socket._writeGeneric = write;
+  };
 }
 
 /** Stops counting and forgets every count (tests). */
 export function disableCostCounters(): void {
   hook?.disable();
   hook = undefined;
+  unpatchSockets?.();
+  unpatchSockets = undefined;
   enabled = false;
   tallies.resources.clear();
   tallies.kafkaRequests.clear();
   tallies.redisCommands.clear();
   tallies.s3Calls.clear();
   tallies.redisRoundTrips = 0;
+  tallies.socketWrites = 0;
 }
 
 export function countKafkaRequest(apiName: string): void {
@@ -89,6 +111,7 @@ export function costCounts(): CostCounts {
     redisCommands: Object.fromEntries(tallies.redisCommands),
     redisRoundTrips: tallies.redisRoundTrips,
     s3Calls: Object.fromEntries(tallies.s3Calls),
+    socketWrites: tallies.socketWrites,
   };
 }
 
@@ -152,7 +175,8 @@ export const COUNT_SDK_CALLS = { step: 'initialize', name: 'vocflowCostCounter' 
 /**
  * Exposes the counts on a registry as `vocflow_cost_resources_total{type}`,
  * `vocflow_cost_kafka_requests_total{api}`, `vocflow_cost_redis_commands_total{command}`,
- * `vocflow_cost_redis_round_trips_total` and `vocflow_cost_s3_calls_total{command}`. Does nothing while
+ * `vocflow_cost_redis_round_trips_total`, `vocflow_cost_socket_writes_total` and
+ * `vocflow_cost_s3_calls_total{command}`. Does nothing while
  * the counters are off.
  */
 export function registerCostCounters(registry: Registry): void {
@@ -170,7 +194,7 @@ export function registerCostCounters(registry: Registry): void {
     });
   family(
     'vocflow_cost_resources_total',
-    'Async resources created, by type (Timeout, Immediate, WRITEWRAP = socket write, PROMISE, …)',
+    'Async resources created, by type (Timeout, Immediate, TickObject, PROMISE when counted, …)',
     'type',
     () => tallies.resources,
   );
@@ -187,13 +211,20 @@ export function registerCostCounters(registry: Registry): void {
     () => tallies.redisCommands,
   );
   family('vocflow_cost_s3_calls_total', 'S3 calls, by command', 'command', () => tallies.s3Calls);
-  new Counter({
-    name: 'vocflow_cost_redis_round_trips_total',
-    help: 'Redis round trips: single commands plus pipelines and transactions written at once',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(tallies.redisRoundTrips);
-    },
-  });
+  const single = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  single(
+    'vocflow_cost_redis_round_trips_total',
+    'Redis round trips: single commands plus pipelines and transactions written at once',
+    () => tallies.redisRoundTrips,
+  );
+  single('vocflow_cost_socket_writes_total', 'Writes handed to sockets', () => tallies.socketWrites);
 }
