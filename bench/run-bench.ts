@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createS3 } from '@vocflow/clients';
 import { localSettings, settingsFromEnv } from '@vocflow/stack';
 import { machineInfo } from './lib/machine.ts';
-import { benchKafka, deleteNamespaceTopics, missingServices, newNamespace } from './lib/pipeline.ts';
+import { benchKafka, deleteNamespaceTopics, missingServices, newNamespace, WORKERS } from './lib/pipeline.ts';
 import { PROJECT_ROOT } from './lib/processes.ts';
 import { analyzerQualityOf, type BenchReport, type DrillLine, targetsOf, writeReport } from './lib/report.ts';
 import { countObjects } from './lib/s3-objects.ts';
@@ -23,6 +23,29 @@ import {
   type DrainFigures,
   type EndToEndFigures,
 } from './stages/pipeline-stages.ts';
+import {
+  type BatchFigures,
+  benchCosts,
+  benchEndToEndBatch,
+  benchProfiles,
+  benchSteady,
+  type CostStep,
+  type IdleFigures,
+  type SteadyFigures,
+} from './stages/steady.ts';
+
+/** The parts of a run; `--only` picks some (the report keeps `null` for the others). */
+export const BENCH_SECTIONS = [
+  'transport',
+  'http',
+  'ingest',
+  'drains',
+  'e2e',
+  'steady',
+  'batch',
+  'costs',
+] as const;
+export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -33,6 +56,10 @@ export interface BenchOptions {
   /** Drill lines to include (from `vocflow drill`). */
   readonly drills?: readonly DrillLine[];
   readonly log?: (line: string) => void;
+  /** Only these sections (default: all). */
+  readonly sections?: readonly BenchSection[];
+  /** Also profile each service at the steady rate; the `.cpuprofile` files go under `.vocflow/profiles/`. */
+  readonly profile?: boolean;
 }
 
 export function benchSettings(quick: boolean) {
@@ -43,8 +70,21 @@ export function benchSettings(quick: boolean) {
         httpMs: 2_000,
         drainEvents: 10_000,
         rates: [1_000, 2_000, 4_000, 8_000, 16_000],
-        stepMs: 3_000,
+        stepMs: 5_000,
         latencyMs: 5_000,
+        rampWarmupMs: 3_000,
+        minCatchUpMs: 2_500,
+        // The same rate as the full run and a warm-up excluded from the figures: only the window is shorter.
+        steady: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 15_000, settleMs: 3_000, idleMs: 10_000 },
+        costs: { rates: [100, 1_000, 5_000], stepMs: 5_000, warmupMs: 3_000 },
+        batch: {
+          rates: [5_000, 10_000, 20_000, 30_000, 40_000],
+          stepMs: 5_000,
+          warmupMs: 3_000,
+          eventsPerRequest: 100,
+          minCatchUpMs: 2_500,
+        },
+        profile: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 10_000 },
       }
     : {
         runs: 3,
@@ -54,6 +94,18 @@ export function benchSettings(quick: boolean) {
         rates: [1_000, 2_000, 4_000, 6_000, 8_000, 12_000, 16_000, 24_000, 32_000],
         stepMs: 15_000,
         latencyMs: 30_000,
+        rampWarmupMs: 5_000,
+        minCatchUpMs: 2_500,
+        steady: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 30_000, settleMs: 3_000, idleMs: 20_000 },
+        costs: { rates: [100, 1_000, 5_000], stepMs: 10_000, warmupMs: 5_000 },
+        batch: {
+          rates: [5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000],
+          stepMs: 15_000,
+          warmupMs: 5_000,
+          eventsPerRequest: 100,
+          minCatchUpMs: 2_500,
+        },
+        profile: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 20_000 },
       };
 }
 
@@ -87,20 +139,33 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const drains: DrainFigures[] = [];
   const e2e: EndToEndFigures[] = [];
   const external: Record<string, ExternalOutcome[]> = { ingest: [], aggregation: [], analyzer: [] };
+  const steadyRuns: { steady: SteadyFigures; idle: IdleFigures }[] = [];
+  const batches: BatchFigures[] = [];
   const runNotes = new Set<string>();
+  const sections = new Set<BenchSection>(options.sections ?? BENCH_SECTIONS);
+  const on = (section: BenchSection) => sections.has(section);
 
   for (let run = 1; run <= runs; run += 1) {
     const rn: string[] = [];
-    log(`run ${run}/${runs}: transport ceiling`);
-    const ns = newNamespace('transport');
-    const t = await attempt('transport', rn, () =>
-      benchTransport(kafka, ns.topicPrefix, settings.transportEvents, ns.id),
-    );
-    await deleteNamespaceTopics(kafka, ns.topicPrefix);
-    if (t) transport.push(t.eventsPerSecond);
-    log(`run ${run}/${runs}: bare HTTP ceiling`);
-    bare.push(await benchBareHttp(settings.httpMs));
-    log(`run ${run}/${runs}: ingest`);
+    if (on('transport')) {
+      log(`run ${run}/${runs}: transport ceiling`);
+      const ns = newNamespace('transport');
+      const t = await attempt('transport', rn, () =>
+        benchTransport(kafka, ns.topicPrefix, settings.transportEvents, ns.id),
+      );
+      await deleteNamespaceTopics(kafka, ns.topicPrefix);
+      if (t) transport.push(t.eventsPerSecond);
+    }
+    if (on('http')) {
+      log(`run ${run}/${runs}: bare HTTP ceiling`);
+      bare.push(await benchBareHttp(settings.httpMs));
+    }
+    if (on('steady')) {
+      log(`run ${run}/${runs}: steady ${settings.steady.ratePerSecond}/s, then idle`);
+      const st = await attempt('steady', rn, () => benchSteady(stack, workDir, settings.steady));
+      if (st) steadyRuns.push(st);
+    }
+    if (on('ingest')) log(`run ${run}/${runs}: ingest`);
     const context = {
       quick: options.quick,
       durationMs: settings.httpMs,
@@ -114,26 +179,60 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       connections: 32,
       events: settings.drainEvents,
     };
+    // The external benches: ingest and analyzer with the ingest section, aggregation with the drains.
     for (const [key, bench] of Object.entries(EXTERNAL_BENCHES)) {
-      external[key]!.push(await runExternal(bench, context));
+      if (on(key === 'aggregation' ? 'drains' : 'ingest'))
+        external[key]!.push(await runExternal(bench, context));
     }
-    const i = await attempt('ingest (harness)', rn, () =>
-      benchIngestHarness(stack, workDir, settings.httpMs),
+    if (on('ingest')) {
+      const i = await attempt('ingest (harness)', rn, () =>
+        benchIngestHarness(stack, workDir, settings.httpMs),
+      );
+      if (i !== undefined) ingest.push(i);
+    }
+    if (on('drains')) {
+      log(`run ${run}/${runs}: enrichment and aggregation drains`);
+      const d = await attempt('stage drains', rn, () => benchDrains(stack, workDir, settings.drainEvents));
+      if (d) drains.push(d);
+    }
+    if (on('e2e')) {
+      log(`run ${run}/${runs}: end-to-end ramp`);
+      const e = await attempt('end to end', rn, () =>
+        benchEndToEnd(stack, workDir, {
+          rates: settings.rates,
+          stepMs: settings.stepMs,
+          latencyMs: settings.latencyMs,
+          warmupMs: settings.rampWarmupMs,
+          minCatchUpMs: settings.minCatchUpMs,
+          countS3: (prefix) => countObjects(s3, stack.s3.bucket, prefix),
+        }),
+      );
+      if (e) e2e.push(e);
+    }
+    if (on('batch')) {
+      log(`run ${run}/${runs}: end-to-end ramp, ${settings.batch.eventsPerRequest} events per request`);
+      const b = await attempt('end to end, batches', rn, () =>
+        benchEndToEndBatch(stack, workDir, settings.batch),
+      );
+      if (b) batches.push(b);
+    }
+    for (const n of rn) runNotes.add(n);
+  }
+  let costs: CostStep[] | undefined;
+  if (on('costs')) {
+    log(`fixed costs per event at ${settings.costs.rates.join(', ')} events/s`);
+    const rn: string[] = [];
+    costs = await attempt('fixed costs', rn, () => benchCosts(stack, workDir, settings.costs));
+    for (const n of rn) runNotes.add(n);
+  }
+  let profiles: Awaited<ReturnType<typeof benchProfiles>> | undefined;
+  if (options.profile) {
+    const outDir = join(PROJECT_ROOT, '.vocflow', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+    log(`CPU profiles at ${settings.profile.ratePerSecond}/s → ${outDir}`);
+    const rn: string[] = [];
+    profiles = await attempt('profiles', rn, () =>
+      benchProfiles(stack, workDir, { ...settings.profile, outDir }),
     );
-    if (i !== undefined) ingest.push(i);
-    log(`run ${run}/${runs}: enrichment and aggregation drains`);
-    const d = await attempt('stage drains', rn, () => benchDrains(stack, workDir, settings.drainEvents));
-    if (d) drains.push(d);
-    log(`run ${run}/${runs}: end-to-end ramp`);
-    const e = await attempt('end to end', rn, () =>
-      benchEndToEnd(stack, workDir, {
-        rates: settings.rates,
-        stepMs: settings.stepMs,
-        latencyMs: settings.latencyMs,
-        countS3: (prefix) => countObjects(s3, stack.s3.bucket, prefix),
-      }),
-    );
-    if (e) e2e.push(e);
     for (const n of rn) runNotes.add(n);
   }
   notes.push(...runNotes);
@@ -175,6 +274,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (e2e.length > 0 && e2e.some((e) => e.ramp.every((s) => s.sustained))) {
     notes.push('the highest ramp step was still sustained: the ceiling is above the ramp (raise the rates)');
   }
+  if (batches.some((b) => b.ramp.every((s) => s.sustained))) {
+    notes.push(
+      'the highest batch ramp step was still sustained: the ceiling is above the ramp (raise the rates)',
+    );
+  }
+  const sm = (pickField: (s: { steady: SteadyFigures; idle: IdleFigures }) => number | null) =>
+    round(num(median(steadyRuns.map((s) => pickField(s) ?? Number.NaN))));
+  const perService = (
+    pickField: (s: { steady: SteadyFigures; idle: IdleFigures }) => Record<string, number>,
+  ) => Object.fromEntries(WORKERS.map((name) => [name, sm((s) => pickField(s)[name] ?? null)]));
 
   const partial: Omit<BenchReport, 'targets'> = {
     generatedAt: new Date().toISOString(),
@@ -242,6 +351,54 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ramp: e2e.map((e) => e.ramp),
     },
     processes,
+    steady: {
+      ratePerSecond: settings.steady.ratePerSecond,
+      windowMs: settings.steady.windowMs,
+      warmupMs: settings.steady.warmupMs,
+      cpuMsPerEvent: sm((s) => s.steady.cpuMsPerEvent),
+      perService: perService((s) => s.steady.perService),
+      ackP50Ms: sm((s) => s.steady.ackP50Ms),
+      ackP99Ms: sm((s) => s.steady.ackP99Ms),
+      catchUpMs: sm((s) => s.steady.catchUpMs),
+      acknowledgedPerSecond: sm((s) => s.steady.acknowledgedPerSecond),
+      samples: steadyRuns.map((s) => ({
+        cpuMsPerEvent: round(s.steady.cpuMsPerEvent),
+        ackP50Ms: round(s.steady.ackP50Ms),
+        ackP99Ms: round(s.steady.ackP99Ms),
+        catchUpMs: round(s.steady.catchUpMs),
+        idleCpuPercentOfCore: round(s.idle.cpuPercentOfCore),
+        errors: s.steady.errors,
+      })),
+    },
+    idle: {
+      windowMs: settings.steady.idleMs,
+      cpuPercentOfCore: sm((s) => s.idle.cpuPercentOfCore),
+      perService: perService((s) => s.idle.perService),
+    },
+    e2eBatch: {
+      eventsPerSecond: round(num(median(batches.map((b) => b.eventsPerSecond)))),
+      eventsPerRequest: settings.batch.eventsPerRequest,
+      ramp: batches.map((b) => b.ramp),
+    },
+    costs: costs ? costs.map((step) => roundCosts(step)) : null,
+    ...(profiles
+      ? {
+          profiles: Object.fromEntries(
+            Object.entries(profiles).map(([name, p]) => [
+              name,
+              {
+                file: p.file,
+                busyMs: round(p.busyMs),
+                durationMs: round(p.durationMs),
+                top: p.top.map((l) => ({ ...l, selfMs: round(l.selfMs), share: round(l.share) })),
+                byArea: p.byArea
+                  .slice(0, 10)
+                  .map((a) => ({ ...a, selfMs: round(a.selfMs), share: round(a.share) })),
+              },
+            ]),
+          ),
+        }
+      : {}),
     drills: options.drills ?? [],
     notes,
   };
@@ -249,6 +406,24 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const written = writeReport(options.outDir ?? join(PROJECT_ROOT, 'bench'), report);
   log(`wrote ${written.json} and ${written.markdown}`);
   return report;
+}
+
+/** Per-event figures with four decimals (a few hundredths of a request per event matter here). */
+function roundCosts(step: CostStep): CostStep {
+  const four = <T extends Readonly<Record<string, number | null>>>(record: T): T =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null ? null : round(v, 4)])) as T;
+  const each = <T extends Readonly<Record<string, number | null>>>(record: Readonly<Record<string, T>>) =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, four(v)])) as Record<string, T>;
+  return {
+    ...step,
+    acknowledgedPerSecond: Math.round(step.acknowledgedPerSecond),
+    spanMs: Math.round(step.spanMs),
+    perService: each(
+      step.perService as unknown as Record<string, Record<string, number | null>>,
+    ) as unknown as CostStep['perService'],
+    kafkaByApi: each(step.kafkaByApi) as CostStep['kafkaByApi'],
+    redisByCommand: each(step.redisByCommand) as CostStep['redisByCommand'],
+  };
 }
 
 /** What `vocflow analysis evaluate --record` last wrote; the bench measures speed, not quality. */

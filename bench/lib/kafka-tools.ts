@@ -29,3 +29,23 @@ export async function groupLag(
   }
   return best;
 }
+
+/** Records of `topic` not yet committed by exactly `groupId` (undefined before its first commit). */
+export async function committedLag(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<number | undefined> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  if (!committed) return undefined;
+  let lag = 0;
+  let any = false;
+  for (const end of ends) {
+    const c = committed.partitions.find((p) => p.partition === end.partition);
+    const at = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(end.low);
+    if (c && Number(c.offset) >= 0) any = true;
+    lag += Number(end.high) - at;
+  }
+  return any || lag === 0 ? lag : undefined;
+}

@@ -67,6 +67,8 @@ export interface PipelineOptions {
   /** Extra environment for every service. */
   readonly env?: Readonly<Record<string, string>>;
   readonly numPartitions?: number;
+  /** Start every service with the V8 inspector on a free loopback port (for CPU profiles). */
+  readonly inspect?: boolean;
 }
 
 export interface Pipeline {
@@ -86,6 +88,10 @@ export interface Pipeline {
   addInstance(name: Exclude<WorkerName, 'ingest' | 'api'>): Promise<Supervised>;
   /** Every process that ran (for CPU and memory). */
   processes(): readonly Supervised[];
+  /** Where an instance (by its name: `ingest`, `enrichment-2`, …) serves /healthz, /readyz and /metrics. */
+  opsUrl(instance: string): string | undefined;
+  /** The instance's inspector port when the pipeline was started with `inspect`. */
+  inspectorPort(instance: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -151,6 +157,8 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
   };
   const instances = new Map<WorkerName, Supervised[]>();
   const all: Supervised[] = [];
+  const opsPorts = new Map<string, number>();
+  const inspectorPorts = new Map<string, number>();
 
   const spawnWorker = async (name: WorkerName): Promise<Supervised> => {
     const list = instances.get(name) ?? [];
@@ -159,10 +167,14 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const env = { ...baseEnv };
     if (name === 'enrichment') env['ENRICHMENT_OPS_PORT'] = String(opsPort);
     if (name === 'aggregation') env['AGGREGATION_OPS_PORT'] = String(opsPort);
+    const instance = list.length === 0 ? name : `${name}-${list.length + 1}`;
+    opsPorts.set(instance, opsPort);
+    const inspector = options.inspect ? await freePort() : undefined;
+    if (inspector !== undefined) inspectorPorts.set(instance, inspector);
     const worker = supervise({
-      name: list.length === 0 ? name : `${name}-${list.length + 1}`,
+      name: instance,
       command: process.execPath,
-      args: [serviceScript(name)],
+      args: [...(inspector === undefined ? [] : [`--inspect=127.0.0.1:${inspector}`]), serviceScript(name)],
       env,
       ready: async () =>
         (await httpRequest(`http://127.0.0.1:${opsPort}/readyz`, { timeoutMs: 1_000 })).status === 200,
@@ -203,6 +215,11 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     },
     addInstance: (name) => spawnWorker(name),
     processes: () => all,
+    opsUrl: (instance) => {
+      const port = opsPorts.get(instance);
+      return port === undefined ? undefined : `http://127.0.0.1:${port}`;
+    },
+    inspectorPort: (instance) => inspectorPorts.get(instance),
     async close() {
       // Stop intake first, then the consumers, then the readers.
       for (const name of ['ingest', 'enrichment', 'aggregation', 'api'] as const) {

@@ -193,7 +193,7 @@ export interface EndToEndFigures {
 /**
  * Open-loop ramp through `POST /v1/webhooks/generic`: each step runs `stepMs` at a rate; a step is
  * sustained when ≥ 99 % of its events were acknowledged at ≥ 90 % of the target rate and the query
- * API's count caught up within `stepMs / 2` after the step. Then a run at half the highest sustained
+ * API's count caught up within `stepMs / 2` (at least `minCatchUpMs`) after the step. Then a run at half the highest sustained
  * rate measures webhook-to-rollup latency from the API's count (count ≥ i + 1 ⇒ event i is visible).
  */
 export async function benchEndToEnd(
@@ -203,6 +203,10 @@ export async function benchEndToEnd(
     rates: readonly number[];
     stepMs: number;
     latencyMs: number;
+    /** Load at the first rate before the ramp, in no step (JIT, connections, first batches). */
+    warmupMs?: number;
+    /** A step's catch-up may take half the step, and at least this long (short steps of a quick run). */
+    minCatchUpMs?: number;
     countS3: (prefix: string) => Promise<number>;
   },
 ): Promise<EndToEndFigures> {
@@ -214,8 +218,26 @@ export async function benchEndToEnd(
   try {
     const ramp: RampStep[] = [];
     let best = 0;
+    if (options.warmupMs) {
+      const warm = await runLoad({
+        url,
+        ratePerSecond: options.rates[0] ?? 1_000,
+        durationMs: options.warmupMs,
+        maxEvents: Math.ceil(((options.rates[0] ?? 1_000) * options.warmupMs) / 1000) + 1,
+        maxOutstanding: 5_000,
+        request: (i) =>
+          signedRequest(
+            pipeline.webhookSecret,
+            `${namespace.id}-warm-${i}`,
+            JSON.stringify(genericFeedback(`${namespace.id}-warm`, i)),
+          ),
+      });
+      total += warm.sent;
+      await waitFor(async () => ((await pipeline.overviewCount()) ?? -1) >= warm.acknowledged, 30_000, 50);
+    }
     for (const rate of options.rates) {
       const offset = total;
+      const counted = (await pipeline.overviewCount()) ?? offset;
       const result = await runLoad({
         url,
         ratePerSecond: rate,
@@ -232,7 +254,7 @@ export async function benchEndToEnd(
       total += result.sent;
       const end = performance.now();
       const caught = await waitFor(
-        async () => ((await pipeline.overviewCount()) ?? -1) >= offset + result.acknowledged,
+        async () => ((await pipeline.overviewCount()) ?? -1) >= counted + result.acknowledged,
         Math.max(options.stepMs, 5_000),
         50,
       );
@@ -242,7 +264,7 @@ export async function benchEndToEnd(
         errorRate <= 0.01 &&
         result.acknowledgedPerSecond >= 0.9 * rate &&
         caughtUpMs !== null &&
-        caughtUpMs <= options.stepMs / 2;
+        caughtUpMs <= Math.max(options.stepMs / 2, options.minCatchUpMs ?? 0);
       ramp.push({
         targetPerSecond: rate,
         acknowledgedPerSecond: result.acknowledgedPerSecond,
