@@ -49,6 +49,8 @@ export const IngestEnv = z
     INGEST_RATE_LIMIT_PER_SOURCE: envInt(200, { min: 0, max: 1_000_000 }),
     /** How long a request waits for Kafka's acknowledgement before answering 503. */
     INGEST_KAFKA_TIMEOUT_MS: envInt(5_000, { min: 100, max: 60_000 }),
+    /** How long a request's records wait for others to share their produce request (0: one turn). */
+    INGEST_PRODUCE_LINGER_MS: envInt(2, { min: 0, max: 50 }),
     /** Retry-After sent with 503 and 429. */
     INGEST_RETRY_AFTER_SECONDS: envInt(5, { min: 1, max: 3_600 }),
     /** Standard Webhooks timestamp tolerance (Formbricks, generic). */
@@ -97,6 +99,7 @@ export const IngestEnv = z
       retryAfterSeconds: env.INGEST_RETRY_AFTER_SECONDS,
     },
     kafkaTimeoutMs: env.INGEST_KAFKA_TIMEOUT_MS,
+    produceLingerMs: env.INGEST_PRODUCE_LINGER_MS,
     keepOriginal: env.INGEST_KEEP_ORIGINAL,
     signatureToleranceSeconds: env.INGEST_SIGNATURE_TOLERANCE_SECONDS,
     /** Every source's secret variables, by name; each source picks its own (`WebhookSource.secrets`). */
