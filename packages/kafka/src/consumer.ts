@@ -306,7 +306,10 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
       for (const e of entries) {
         let list = byTopic.get(e.topic);
-        if (!list) byTopic.set(e.topic, (list = []));
+        if (!list) {
+          list = [];
+          byTopic.set(e.topic, list);
+        }
         list.push({ partition: e.partition, offset: e.offset.toString() });
       }
       try {
@@ -418,36 +421,36 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
       };
     };
     for (let attempt = 1; ; attempt++) {
-        if (ownTimeMs(clock) >= budgetMs) return timedOut(attempt - 1);
-        try {
-          const work = withClock(clock, () =>
-            observingSteps(metrics?.observeStep, () => options.process(message)),
-          );
-          const outcome = await watched(work, clock);
-          if (outcome === 'aborted') return 'abandoned';
-          // A synchronous step cannot be interrupted: judge it by how long it took.
-          if (outcome === 'timeout' || ownTimeMs(clock) > budgetMs) return timedOut(attempt);
-          return { result: outcome.value, attempts: attempt };
-        } catch (error) {
-          if (error instanceof RetryableError) throw error;
-          if (error instanceof PoisonError) {
-            const issues = error.issues?.map((i) => ({ ...i }));
-            return { result: dlq('process', error.reason, error.message, issues), attempts: attempt };
-          }
-          if (attempt >= maxAttempts) {
-            log.error(
-              { err: error, offset: message.offset, partition: message.partition },
-              'giving up on message',
-            );
-            return {
-              result: dlq('process', 'retries_exhausted', (error as Error)?.stack ?? String(error)),
-              attempts: attempt,
-            };
-          }
-          log.warn({ err: error, offset: message.offset, attempt }, 'unexpected error; retrying message');
-          await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)) * Math.random());
+      if (ownTimeMs(clock) >= budgetMs) return timedOut(attempt - 1);
+      try {
+        const work = withClock(clock, () =>
+          observingSteps(metrics?.observeStep, () => options.process(message)),
+        );
+        const outcome = await watched(work, clock);
+        if (outcome === 'aborted') return 'abandoned';
+        // A synchronous step cannot be interrupted: judge it by how long it took.
+        if (outcome === 'timeout' || ownTimeMs(clock) > budgetMs) return timedOut(attempt);
+        return { result: outcome.value, attempts: attempt };
+      } catch (error) {
+        if (error instanceof RetryableError) throw error;
+        if (error instanceof PoisonError) {
+          const issues = error.issues?.map((i) => ({ ...i }));
+          return { result: dlq('process', error.reason, error.message, issues), attempts: attempt };
         }
+        if (attempt >= maxAttempts) {
+          log.error(
+            { err: error, offset: message.offset, partition: message.partition },
+            'giving up on message',
+          );
+          return {
+            result: dlq('process', 'retries_exhausted', (error as Error)?.stack ?? String(error)),
+            attempts: attempt,
+          };
+        }
+        log.warn({ err: error, offset: message.offset, attempt }, 'unexpected error; retrying message');
+        await sleep(Math.min(maxMs, initialMs * 2 ** (attempt - 1)) * Math.random());
       }
+    }
   };
 
   /**

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createKafka } from '@vocflow/kafka';
-import type { Kafka } from 'kafkajs';
 import { createLogger } from '@vocflow/observability';
+import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKafkaPipelineCounter } from './pipeline-counts.kafka.ts';
 
