@@ -18,11 +18,12 @@ export type Decoded<T> =
 export function outputsChecked(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
   return env['NODE_ENV'] !== 'production' || env['VOCFLOW_CHECK_OUTPUTS'] === '1';
 }
-const checkOutputs = outputsChecked();
+/** `outputsChecked()` of this process's environment. */
+export const OUTPUTS_CHECKED = outputsChecked();
 
 /** JSON bytes of a record the process built (see `outputsChecked`). */
 export function encode<S extends z.ZodType>(schema: S, value: z.input<S> & z.output<S>): Buffer {
-  return Buffer.from(JSON.stringify(checkOutputs ? schema.parse(value) : value));
+  return Buffer.from(JSON.stringify(OUTPUTS_CHECKED ? schema.parse(value) : value));
 }
 
 /** Parses bytes at the edge: never throws, reports every issue with its path. */

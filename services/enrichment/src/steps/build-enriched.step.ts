@@ -3,6 +3,7 @@ import {
   type Attributes,
   EnrichedFeedback,
   formatIssues,
+  OUTPUTS_CHECKED,
   type ProfileSnapshot,
 } from '@vocflow/contracts';
 import { dlq, ok, type StepResult } from '@vocflow/kafka';
@@ -59,7 +60,9 @@ export function redactAttributes(attributes: Attributes, redactor: PiiRedactor):
  * Builds the `feedback.enriched.v1` record with no personal data left in clear: every text part,
  * answer (strings, lists, titles) and string attribute PII-redacted; the customer reference's email
  * and handle pseudonymized (`keying`); the profile cut to what downstream reads (`recordProfile`).
- * Revision 0, validated against the contract so nothing malformed is produced.
+ * Revision 0. Checked against the contract (a record that breaks it goes to the DLQ here, named) where
+ * `OUTPUTS_CHECKED` (tests, development, `VOCFLOW_CHECK_OUTPUTS=1`); in production the typed builder is
+ * trusted and a record that broke a value limit would be refused by aggregation's decode instead.
  */
 export function createBuildEnrichedStep({ redactor, now, keying, recordProfile }: BuildEnrichedDeps) {
   const profileOf = recordProfile ?? createRecordProfile({ alertRules: [], redactor });
@@ -92,6 +95,7 @@ export function createBuildEnrichedStep({ redactor, now, keying, recordProfile }
       segments: item.segments,
       attributes: redactAttributes(raw.attributes, redactor),
     };
+    if (!OUTPUTS_CHECKED) return ok({ ...item, enriched: candidate });
     const checked = EnrichedFeedback.safeParse(candidate);
     if (!checked.success)
       return dlq(
