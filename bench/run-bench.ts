@@ -76,7 +76,7 @@ export function benchSettings(quick: boolean) {
         minCatchUpMs: 2_500,
         // The same rate as the full run and a warm-up excluded from the figures: only the window is shorter.
         steady: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 15_000, settleMs: 3_000, idleMs: 10_000 },
-        costs: { rates: [100, 1_000, 5_000], stepMs: 5_000, warmupMs: 3_000 },
+        costs: { rates: [100, 1_000, 5_000], stepMs: 5_000, warmupMs: 3_000, idleMs: 10_000 },
         batch: {
           rates: [5_000, 10_000, 20_000, 30_000, 40_000],
           stepMs: 5_000,
@@ -97,7 +97,7 @@ export function benchSettings(quick: boolean) {
         rampWarmupMs: 5_000,
         minCatchUpMs: 2_500,
         steady: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 30_000, settleMs: 3_000, idleMs: 20_000 },
-        costs: { rates: [100, 1_000, 5_000], stepMs: 10_000, warmupMs: 5_000 },
+        costs: { rates: [100, 1_000, 5_000], stepMs: 10_000, warmupMs: 5_000, idleMs: 10_000 },
         batch: {
           rates: [5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000],
           stepMs: 15_000,
@@ -218,7 +218,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
     for (const n of rn) runNotes.add(n);
   }
-  let costs: CostStep[] | undefined;
+  let costs: Awaited<ReturnType<typeof benchCosts>> | undefined;
   if (on('costs')) {
     log(`fixed costs per event at ${settings.costs.rates.join(', ')} events/s`);
     const rn: string[] = [];
@@ -380,7 +380,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       eventsPerRequest: settings.batch.eventsPerRequest,
       ramp: batches.map((b) => b.ramp),
     },
-    costs: costs ? costs.map((step) => roundCosts(step)) : null,
+    costs: costs ? costs.steps.map((step) => roundCosts(step)) : null,
+    ...(costs
+      ? {
+          idleCosts: {
+            windowMs: Math.round(costs.idle.windowMs),
+            perSecond: fourDecimals(costs.idle.perSecond),
+            kafkaByApi: fourDecimals(costs.idle.kafkaByApi),
+          },
+        }
+      : {}),
     ...(profiles
       ? {
           profiles: Object.fromEntries(
@@ -408,21 +417,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   return report;
 }
 
-/** Per-event figures with four decimals (a few hundredths of a request per event matter here). */
+/** Per-service records of per-event figures with four decimals (hundredths of a request matter here). */
+function fourDecimals<T extends object>(perService: Readonly<Record<string, T>>): Record<string, T> {
+  const four = (record: T) =>
+    Object.fromEntries(
+      Object.entries(record).map(([k, v]) => [k, typeof v === 'number' ? round(v, 4) : v]),
+    ) as T;
+  return Object.fromEntries(Object.entries(perService).map(([name, record]) => [name, four(record)]));
+}
+
 function roundCosts(step: CostStep): CostStep {
-  const four = <T extends Readonly<Record<string, number | null>>>(record: T): T =>
-    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v === null ? null : round(v, 4)])) as T;
-  const each = <T extends Readonly<Record<string, number | null>>>(record: Readonly<Record<string, T>>) =>
-    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, four(v)])) as Record<string, T>;
   return {
     ...step,
     acknowledgedPerSecond: Math.round(step.acknowledgedPerSecond),
     spanMs: Math.round(step.spanMs),
-    perService: each(
-      step.perService as unknown as Record<string, Record<string, number | null>>,
-    ) as unknown as CostStep['perService'],
-    kafkaByApi: each(step.kafkaByApi) as CostStep['kafkaByApi'],
-    redisByCommand: each(step.redisByCommand) as CostStep['redisByCommand'],
+    perService: fourDecimals(step.perService) as CostStep['perService'],
+    kafkaByApi: fourDecimals(step.kafkaByApi) as CostStep['kafkaByApi'],
+    redisByCommand: fourDecimals(step.redisByCommand) as CostStep['redisByCommand'],
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type CostLine,
   limits,
   renderCostTable,
+  renderIdleCostTable,
   renderMarkdown,
   targetsOf,
 } from './report.ts';
@@ -269,5 +270,21 @@ describe('bench report sections', () => {
     expect(table[5]).toContain('| enrichment | 1000 (1000) | 0.006 |');
     expect(renderMarkdown(report())).toContain('## Fixed costs per event');
     expect(renderCostTable([])).toEqual([]);
+  });
+
+  it('renders the counters with no traffic per second, and names them in the idle bound', () => {
+    expect(renderIdleCostTable({ aggregation: costs(1) })[2]).toBe(
+      '| aggregation | 1 | 0.2 | 0.2 | 0.004 | 0 | 4.9 | 0.79 | 0 | 6.3 | 1.5 | 9 |',
+    );
+    const quiet = report({ idle: 13.1 });
+    const withIdle = {
+      ...quiet,
+      idleCosts: { windowMs: 10_000, perSecond: { aggregation: costs(1) }, kafkaByApi: {} },
+    };
+    const r = { ...withIdle, targets: targetsOf(withIdle) };
+    expect(target(r, 'idle: CPU of the 4 services')?.bound).toContain(
+      'per second with no traffic: aggregation 1.4 Kafka requests, 4.9 Redis commands, 6.3 timers',
+    );
+    expect(renderMarkdown(r)).toContain('With no traffic (10 s), per second:');
   });
 });

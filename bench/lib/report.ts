@@ -125,6 +125,12 @@ export interface BenchReport {
   readonly e2eBatch?: { eventsPerSecond: Figure; eventsPerRequest: number; ramp: readonly unknown[] };
   /** Fixed costs per event and service at each rate (`VOCFLOW_COST_COUNTERS=1`); null when not run. */
   readonly costs?: readonly CostLine[] | null;
+  /** The same counters with no traffic, per second. */
+  readonly idleCosts?: {
+    windowMs: number;
+    perSecond: Readonly<Record<string, CostPerEvent>>;
+    kafkaByApi: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  };
   /** With `--profile`: each service's CPU profile at the steady rate, summarized. */
   readonly profiles?: Readonly<Record<string, ProfileLines>>;
   readonly targets: readonly Target[];
@@ -282,8 +288,19 @@ export function boundOf(name: string, report: Omit<BenchReport, 'targets'>): str
         `${fmt(steady?.catchUpMs, ' ms')} from the last ack to the count: two consumer hops (raw → enriched → ` +
         'rollups), each waiting for its fetch and committing after its outputs are acknowledged.'
       );
-    case 'idle: CPU of the 4 services':
-      return `with no traffic: ${servicesText(report.idle?.perService, ' %')} of a core (timers and poll intervals, consumer heartbeats and empty fetches).`;
+    case 'idle: CPU of the 4 services': {
+      const quiet = report.idleCosts?.perSecond;
+      const perSecond = quiet
+        ? `; per second with no traffic: ${Object.entries(quiet)
+            .map(([name, c]) => {
+              const kafka =
+                c.kafkaFetch + c.kafkaProduce + c.kafkaOffsetCommit + c.kafkaHeartbeat + c.kafkaOther;
+              return `${name} ${round(kafka, 2)} Kafka requests, ${round(c.redisCommands, 2)} Redis commands, ${round(c.timers, 1)} timers`;
+            })
+            .join('; ')}`
+        : '';
+      return `with no traffic: ${servicesText(report.idle?.perService, ' %')} of a core${perSecond}.`;
+    }
     case 'enrichment drain':
       return (
         `${fmt(report.enrichment.eventsPerSecond, ' ev/s')} against ${fmt(report.enrichment.passthroughEventsPerSecond, ' ev/s')} ` +
@@ -471,6 +488,17 @@ export function renderCostTable(costs: readonly CostLine[]): string[] {
   ];
 }
 
+/** The same columns with no traffic, per second and service. */
+export function renderIdleCostTable(perSecond: Readonly<Record<string, CostPerEvent>>): string[] {
+  return [
+    `| service | ${COST_COLUMNS.map(([, label]) => label).join(' | ')} |`,
+    `|---|${COST_COLUMNS.map(() => '---|').join('')}`,
+    ...Object.entries(perSecond).map(
+      ([service, c]) => `| ${service} | ${COST_COLUMNS.map(([key]) => String(round(c[key]))).join(' | ')} |`,
+    ),
+  ];
+}
+
 function renderCosts(report: BenchReport): string[] {
   if (!report.costs || report.costs.length === 0) return [];
   return [
@@ -483,6 +511,14 @@ function renderCosts(report: BenchReport): string[] {
     '',
     ...renderCostTable(report.costs),
     '',
+    ...(report.idleCosts
+      ? [
+          `With no traffic (${Math.round(report.idleCosts.windowMs / 1000)} s), per second:`,
+          '',
+          ...renderIdleCostTable(report.idleCosts.perSecond),
+          '',
+        ]
+      : []),
   ];
 }
 

@@ -224,17 +224,25 @@ export interface CostStep {
   readonly redisByCommand: Readonly<Record<WorkerName, Readonly<Record<string, number>>>>;
 }
 
+/** The same counters with no traffic, per second. */
+export interface IdleCosts {
+  readonly windowMs: number;
+  readonly perSecond: Readonly<Record<WorkerName, CostPerEvent>>;
+  readonly kafkaByApi: Readonly<Record<WorkerName, Readonly<Record<string, number>>>>;
+}
+
 /**
  * The four services with `VOCFLOW_COST_COUNTERS=1`; for each rate, the counters of each service from
  * `/metrics` before the load and after enrichment and aggregation have committed every acknowledged
  * event (watched on the broker, so the API is not asked anything), divided by the events acknowledged.
- * The counters slow the services (an async-hooks hook sees every promise): no CPU figure comes from here.
+ * Then the same counters over `idleMs` with no traffic, per second. The counters cost the services some
+ * CPU (a hook on every timer, tick and socket write): no CPU figure comes from here.
  */
 export async function benchCosts(
   stack: StackEndpoints,
   workDir: string,
-  settings: { rates: readonly number[]; stepMs: number; warmupMs: number },
-): Promise<CostStep[]> {
+  settings: { rates: readonly number[]; stepMs: number; warmupMs: number; idleMs: number },
+): Promise<{ steps: CostStep[]; idle: IdleCosts }> {
   const namespace = newNamespace('costs');
   const topics = topicNames(namespace.topicPrefix);
   const pipeline = await startPipeline({ stack, namespace, workDir, env: { VOCFLOW_COST_COUNTERS: '1' } });
@@ -298,7 +306,24 @@ export async function benchCosts(
         redisByCommand,
       });
     }
-    return steps;
+    // No traffic: the same counters per second (what the services do while nothing arrives).
+    await sleep(3_000);
+    const quietFrom = await Promise.all(WORKERS.map((name) => costSnapshot(pipeline, name)));
+    const quietStart = performance.now();
+    await sleep(settings.idleMs);
+    const quietTo = await Promise.all(WORKERS.map((name) => costSnapshot(pipeline, name)));
+    const seconds = (performance.now() - quietStart) / 1000;
+    const perSecond = {} as Record<WorkerName, CostPerEvent>;
+    const kafkaPerSecond = {} as Record<WorkerName, Record<string, number>>;
+    WORKERS.forEach((name, i) => {
+      const delta = costDelta(quietFrom[i]!, quietTo[i]!);
+      // perEvent with `seconds` as the divisor gives the figures per second.
+      perSecond[name] = perEvent(delta, seconds);
+      kafkaPerSecond[name] = Object.fromEntries(
+        Object.entries(delta.kafkaRequests).map(([api, n]) => [api, n / seconds]),
+      );
+    });
+    return { steps, idle: { windowMs: seconds * 1000, perSecond, kafkaByApi: kafkaPerSecond } };
   } finally {
     await admin.disconnect().catch(() => undefined);
     await pipeline.close();
