@@ -79,8 +79,10 @@ export interface SteadySettings {
   /** Load before the measured window, excluded from every figure (JIT, connections, first batches). */
   readonly warmupMs: number;
   readonly windowMs: number;
-  /** Quiet time between the catch-up and the idle window. */
+  /** Quiet time between the archive's last write and the idle window. */
   readonly settleMs: number;
+  /** How long to wait for the archive to write what the load buffered (default 60 s). */
+  readonly archiveTimeoutMs?: number;
   readonly idleMs: number;
 }
 
@@ -111,7 +113,8 @@ export interface IdleFigures {
 /**
  * 1,000 signed generic webhooks/s (one event each, open loop, 64 keep-alive sockets) for warm-up +
  * window; CPU from /proc over the window only; ack latency of the events due in the window; the catch-up
- * after the last ack; then, after a settle, the four services with no traffic at all.
+ * after the last ack; then, once the archive has written what the load buffered and a settle has
+ * passed, the four services with no traffic at all.
  */
 export async function benchSteady(
   stack: StackEndpoints,
@@ -176,6 +179,20 @@ export async function benchSteady(
       catchUpMs: seen === null ? null : Math.max(0, seen - lastAck),
     };
 
+    // Idle starts once the work of the load is done: the archive consumer commits only after its
+    // buffered objects are written to S3 (up to ARCHIVE_MAX_AGE_MS after the last event).
+    const admin = pipeline.kafka.admin();
+    await admin.connect();
+    try {
+      const enriched = topicNames(namespace.topicPrefix).feedbackEnriched;
+      await waitFor(
+        async () => (await committedLag(admin, `${namespace.topicPrefix}vocflow-archive`, enriched)) === 0,
+        settings.archiveTimeoutMs ?? 60_000,
+        200,
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
     await sleep(settings.settleMs);
     const idleFrom = { at: performance.now(), cpu: cpuOf(pipeline) };
     await sleep(settings.idleMs);
