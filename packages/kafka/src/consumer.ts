@@ -248,7 +248,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     return next;
   };
 
-  // ---- Offset commits: after the outputs were acknowledged, coalesced and not awaited by the batch ----
+  // ---- Offset commits: after the outputs were acknowledged, one request for all partitions of a fetch ----
 
   interface QueuedCommit {
     readonly topic: string;
@@ -263,16 +263,15 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
    * `stop()` began, and shutdown must still commit the batches in flight.
    */
   let payloadCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
-  let commitScheduled = false;
-  let commitRetry: NodeJS.Timeout | undefined;
+  /** The commit request the batches of this event-loop turn wait for. */
+  let nextCommit: Promise<void> | undefined;
   let committing: Promise<void> | undefined;
 
   /**
-   * Queues the commit of `durableThrough + 1` (a batch calls this only once its outputs were
-   * acknowledged). Commits queued in one event-loop turn leave together; the batch does not wait for
-   * the broker's answer, so the next fetch starts at once. A failed commit is queued again (unless a
-   * later offset of the partition is): an offset not committed only means records read again, which
-   * the outputs' keys and the rollups' versions make harmless.
+   * Commits `durableThrough + 1` (a batch calls this only once its outputs were acknowledged). The
+   * commits asked for in one event-loop turn leave as one request, which each of those batches awaits:
+   * a failed commit fails every one of them, as a commit of its own would have (the partition pauses
+   * and reads the same records again, which the outputs' keys and the rollups' versions make harmless).
    */
   const requestCommit = (
     topic: string,
@@ -280,25 +279,23 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     state: PartitionState,
     durableThrough: string,
     via?: EachBatchPayload['commitOffsetsIfNecessary'],
-  ) => {
+  ): Promise<void> => {
     if (via) payloadCommit = via;
     const offset = BigInt(durableThrough) + 1n;
-    if (offset <= state.committed) return;
+    if (offset <= state.committed) return Promise.resolve();
     const key = `${topic}\u0000${partition}`;
     const queued = commitQueue.get(key);
     if (!queued || queued.offset < offset) commitQueue.set(key, { topic, partition, offset, state });
-    if (!commitScheduled) {
-      commitScheduled = true;
-      setImmediate(() => {
-        commitScheduled = false;
-        void flushCommits();
-      });
-    }
+    nextCommit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      nextCommit = undefined;
+      return flushCommits();
+    });
+    return nextCommit;
   };
 
   /** Sends what is queued, one request at a time (so a partition's offsets reach the broker in order). */
   const flushCommits = async (): Promise<void> => {
-    while (committing) await committing;
+    while (committing) await committing.catch(() => undefined);
     if (commitQueue.size === 0) return;
     const entries = [...commitQueue.values()];
     commitQueue.clear();
@@ -312,28 +309,10 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         }
         list.push({ partition: e.partition, offset: e.offset.toString() });
       }
-      try {
-        if (payloadCommit)
-          await payloadCommit({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
-        else await consumer.commitOffsets(entries.map((e) => ({ ...e, offset: e.offset.toString() })));
-        for (const e of entries) if (e.offset > e.state.committed) e.state.committed = e.offset;
-      } catch (error) {
-        let again = 0;
-        for (const e of entries) {
-          const key = `${e.topic}\u0000${e.partition}`;
-          if (!assigned.has(key) || (commitQueue.get(key)?.offset ?? -1n) >= e.offset) continue;
-          commitQueue.set(key, e);
-          again++;
-        }
-        log.warn({ err: error, partitions: entries.length, again }, 'offset commit failed; queued again');
-        if (again > 0 && !stopping && !commitRetry) {
-          commitRetry = setTimeout(() => {
-            commitRetry = undefined;
-            void flushCommits();
-          }, 1_000);
-          commitRetry.unref();
-        }
-      }
+      if (payloadCommit)
+        await payloadCommit({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+      else await consumer.commitOffsets(entries.map((e) => ({ ...e, offset: e.offset.toString() })));
+      for (const e of entries) if (e.offset > e.state.committed) e.state.committed = e.offset;
     })().finally(() => {
       committing = undefined;
     });
@@ -583,7 +562,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
           counts.dlq += inputs.length;
         }
         const durable = ack?.durableThrough === undefined ? lastProcessed : ack.durableThrough;
-        if (durable !== null) requestCommit(topic, partition, state, durable, commitOffsetsIfNecessary);
+        if (durable !== null) await requestCommit(topic, partition, state, durable, commitOffsetsIfNecessary);
         state.pendingDurable = durable !== lastProcessed;
         resolveOffset(lastProcessed);
         if (state.failures > 0)
@@ -647,8 +626,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         try {
           const ack = await sink.flush!(topic, partition);
           if (ack?.durableThrough) {
-            requestCommit(topic, partition, state, ack.durableThrough);
-            await flushCommits();
+            await requestCommit(topic, partition, state, ack.durableThrough);
             state.pendingDurable = false;
           }
         } catch (error) {
@@ -712,8 +690,9 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
         if (ready) consumer.pause(options.topics.map((topic) => ({ topic })));
         for (const state of partitions.values()) await state.chain;
         if (ready) await flushPending('final flush failed; the next owner redoes it');
-        await flushCommits();
-        if (commitRetry) clearTimeout(commitRetry);
+        await flushCommits().catch((error: unknown) =>
+          log.warn({ err: error }, 'final commit failed; the next owner reads those records again'),
+        );
         await consumer.stop();
         await consumer.disconnect();
         ready = false;
