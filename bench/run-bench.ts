@@ -78,7 +78,7 @@ export function benchSettings(quick: boolean) {
         steady: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 15_000, settleMs: 3_000, idleMs: 10_000 },
         costs: { rates: [100, 1_000, 5_000], stepMs: 5_000, warmupMs: 3_000, idleMs: 10_000 },
         batch: {
-          rates: [5_000, 10_000, 20_000, 30_000, 40_000],
+          rates: [2_000, 4_000, 8_000, 16_000, 32_000],
           stepMs: 5_000,
           warmupMs: 3_000,
           eventsPerRequest: 100,
@@ -99,7 +99,7 @@ export function benchSettings(quick: boolean) {
         steady: { ratePerSecond: 1_000, warmupMs: 5_000, windowMs: 30_000, settleMs: 3_000, idleMs: 20_000 },
         costs: { rates: [100, 1_000, 5_000], stepMs: 10_000, warmupMs: 5_000, idleMs: 10_000 },
         batch: {
-          rates: [5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000],
+          rates: [2_000, 4_000, 6_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000, 40_000],
           stepMs: 15_000,
           warmupMs: 5_000,
           eventsPerRequest: 100,
