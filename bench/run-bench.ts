@@ -274,6 +274,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (e2e.length > 0 && e2e.some((e) => e.ramp.every((s) => s.sustained))) {
     notes.push('the highest ramp step was still sustained: the ceiling is above the ramp (raise the rates)');
   }
+  if (batches.some((b) => b.ramp[0]?.sustained === false)) {
+    notes.push(
+      `the first batch ramp step (${settings.batch.rates[0]} events/s) was not sustained: e2eBatch is 0, the ceiling is below it`,
+    );
+  }
   if (batches.some((b) => b.ramp.every((s) => s.sustained))) {
     notes.push(
       'the highest batch ramp step was still sustained: the ceiling is above the ramp (raise the rates)',

@@ -415,7 +415,7 @@ export async function benchEndToEndBatch(
   const size = settings.eventsPerRequest;
   const url = `${pipeline.ingestUrl}/v1/webhooks/generic`;
   let counted = 0;
-  const step = async (label: string, eventsPerSecond: number, durationMs: number) => {
+  const step = async (label: string, eventsPerSecond: number, durationMs: number, catchUpMs: number) => {
     const requestsPerSecond = eventsPerSecond / size;
     const result = await runLoad({
       url,
@@ -428,15 +428,21 @@ export async function benchEndToEndBatch(
     });
     counted += result.acknowledged * size;
     const end = performance.now();
-    const seen = await countReached(pipeline, counted, Math.max(durationMs, 10_000));
+    const seen = await countReached(pipeline, counted, catchUpMs);
     return { result, caughtUpMs: seen === null ? null : Math.max(0, seen - end) };
   };
   try {
     const ramp: RampStep[] = [];
     let best = 0;
-    await step('warm', settings.rates[0] ?? 1_000, settings.warmupMs);
+    // The warm-up's backlog is drained before the first step (it is no step's to catch up).
+    await step('warm', settings.rates[0] ?? 1_000, settings.warmupMs, 60_000);
     for (const rate of settings.rates) {
-      const { result, caughtUpMs } = await step(`r${rate}`, rate, settings.stepMs);
+      const { result, caughtUpMs } = await step(
+        `r${rate}`,
+        rate,
+        settings.stepMs,
+        Math.max(settings.stepMs, 10_000),
+      );
       const acknowledgedPerSecond = result.acknowledgedPerSecond * size;
       const errorRate = 1 - result.acknowledged / Math.max(result.sent + result.missed, 1);
       const sustained =
