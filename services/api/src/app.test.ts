@@ -304,3 +304,50 @@ describe('query API with Redis down', () => {
     await app.close();
   });
 });
+
+describe('a polled overview', () => {
+  it('reads its totals on every call but the worst segments and alerts at most once per overviewCacheMs', async () => {
+    let now = Date.parse('2026-11-22T12:30:00Z');
+    let overall = 1;
+    const calls = { worst: 0, alerts: 0 };
+    const base = fakeQueries({ overall: counters({ count: 1 }), segments: {} });
+    const app = await buildApiApp({
+      logger: createLogger({ service: 'api-test', level: 'silent' }),
+      registry: createRegistry('api-test'),
+      checks: [],
+      queries: {
+        ...base,
+        overview: async () => counters({ count: overall }),
+        worstSegments: async (limit) => {
+          calls.worst++;
+          return base.worstSegments(limit);
+        },
+        recentAlerts: async (limit) => {
+          calls.alerts++;
+          return base.recentAlerts(limit);
+        },
+      },
+      pipeline: { counts: async () => null },
+      feeds: { list: async () => [] },
+      apiKeys: [KEY],
+      cacheControl: 'no-store',
+      overviewCacheMs: 1_000,
+      version: 'test',
+      clock: () => new Date(now),
+    });
+    try {
+      const count = async () =>
+        (await app.inject({ method: 'GET', url: '/v1/overview', headers: auth })).json().totals.counts.count;
+      expect(await count()).toBe(1);
+      overall = 2;
+      now += 500;
+      expect(await count()).toBe(2); // totals are fresh on every call
+      expect(calls).toEqual({ worst: 1, alerts: 1 });
+      now += 600; // past the 1,000 ms since the first read
+      await count();
+      expect(calls).toEqual({ worst: 2, alerts: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+});

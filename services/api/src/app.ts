@@ -18,6 +18,8 @@ export interface ApiAppOptions {
   readonly keyring?: Keyring;
   readonly apiKeys?: readonly string[];
   readonly cacheControl: string;
+  /** See V1RoutesOptions.overviewCacheMs. */
+  readonly overviewCacheMs?: number;
   readonly version: string;
   readonly clock?: () => Date;
 }
@@ -49,6 +51,7 @@ export async function buildApiApp(options: ApiAppOptions): Promise<FastifyInstan
     feeds: options.feeds,
     keyring: options.keyring ?? createKeyring({ legacy: options.apiKeys ?? [] }),
     cacheControl: options.cacheControl,
+    ...(options.overviewCacheMs === undefined ? {} : { overviewCacheMs: options.overviewCacheMs }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return app;

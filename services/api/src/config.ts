@@ -34,6 +34,7 @@ export const ApiEnv = z
     API_PIPELINE_COUNTS_CACHE_MS: envInt(5000, { min: 100, max: 600_000 }),
     /** A refresh Kafka has not answered within this many ms makes the counts null until one succeeds. */
     API_PIPELINE_COUNTS_TIMEOUT_MS: envInt(2000, { min: 100, max: 60_000 }),
+    API_OVERVIEW_CACHE_MS: envInt(1000, { min: 0, max: 60_000 }),
     /** Newest comments /v1/verbatims lists per scope: set it as aggregation's VERBATIMS_PER_SCOPE. */
     VERBATIMS_PER_SCOPE: envInt(200, { min: 1, max: 10_000 }),
     /** Redis shards the rollups are spread over: must be aggregation's ROLLUP_SHARDS, or the api reads the wrong keys. */
@@ -55,6 +56,7 @@ export const ApiEnv = z
     feedUrlTtlSeconds: env.API_FEED_URL_TTL_SECONDS,
     pipelineCountsCacheMs: env.API_PIPELINE_COUNTS_CACHE_MS,
     pipelineCountsTimeoutMs: env.API_PIPELINE_COUNTS_TIMEOUT_MS,
+    overviewCacheMs: env.API_OVERVIEW_CACHE_MS,
     verbatimsPerScope: env.VERBATIMS_PER_SCOPE,
     rollupShards: env.ROLLUP_SHARDS,
     kafka: toKafkaConfig(env),

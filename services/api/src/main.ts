@@ -97,6 +97,7 @@ export async function start(
     }),
     keyring: createKeyring(config.apiKeys),
     cacheControl: `private, max-age=${config.cacheMaxAgeSeconds}`,
+    overviewCacheMs: config.overviewCacheMs,
     version: VERSION,
   });
 

@@ -27,6 +27,11 @@ export interface V1RoutesOptions {
   readonly keyring: Keyring;
   /** `Cache-Control` of every /v1 answer. */
   readonly cacheControl: string;
+  /**
+   * How long the overview's worst segments and recent alerts are reused (they read every segment of
+   * every shard); its totals are read on every call. Default 1,000 ms.
+   */
+  readonly overviewCacheMs?: number;
   readonly clock?: () => Date;
 }
 
@@ -71,7 +76,22 @@ async function requireSegment(queries: RollupQueries, segmentId: string): Promis
 export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options) => {
   const { queries, pipeline, feeds, cacheControl } = options;
   const clock = options.clock ?? (() => new Date());
+  const overviewCacheMs = options.overviewCacheMs ?? 1_000;
   app.addHook('onRequest', requireScope(options.keyring, 'read'));
+
+  // A monitor polling the overview many times a second reads the totals each time, but the parts that
+  // read every segment of every shard at most once per `overviewCacheMs` (a failed read is not kept).
+  // Keys are the bounded `limit` values and one for the alerts.
+  const reused = new Map<string, { at: number; value: Promise<unknown> }>();
+  const reuse = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const now = clock().getTime();
+    const hit = reused.get(key);
+    if (hit && now - hit.at < overviewCacheMs) return hit.value as Promise<T>;
+    const value = load();
+    reused.set(key, { at: now, value });
+    value.catch(() => reused.delete(key));
+    return value;
+  };
 
   app.get('/overview', async (request, reply) => {
     const { limit, range, rangeNamed } = parseOverviewQuery(request.query, clock());
@@ -80,8 +100,8 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options
     const [counters, counts, worst, alerts, period] = await Promise.all([
       queries.overview(),
       pipeline.counts(),
-      queries.worstSegments(limit),
-      queries.recentAlerts(10),
+      reuse(`worst:${limit}`, () => queries.worstSegments(limit)),
+      reuse('alerts', () => queries.recentAlerts(10)),
       rangeNamed ? seriesView(queries, 'overall', 'overall', range) : undefined,
     ]);
     return sendCached(
