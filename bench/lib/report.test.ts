@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CostPerEvent } from './cost-metrics.ts';
 import {
@@ -9,6 +12,7 @@ import {
   renderIdleCostTable,
   renderMarkdown,
   targetsOf,
+  writeReport,
 } from './report.ts';
 
 interface Overrides {
@@ -286,5 +290,14 @@ describe('bench report sections', () => {
       'per second with no traffic: aggregation 1.4 Kafka requests, 4.9 Redis commands, 6.3 timers',
     );
     expect(renderMarkdown(r)).toContain('With no traffic (10 s), per second:');
+  });
+});
+
+describe('writeReport', () => {
+  it('creates the output directory when it does not exist', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'bench-report-')), 'new', 'dir');
+    const written = writeReport(dir, report());
+    expect(existsSync(written.json)).toBe(true);
+    expect(existsSync(written.markdown)).toBe(true);
   });
 });

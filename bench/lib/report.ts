@@ -1,5 +1,5 @@
 /** `bench/report.json` (stable field names other tools read) and `bench/REPORT.md`. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CostPerEvent } from './cost-metrics.ts';
 import { COST_COLUMNS } from './cost-metrics.ts';
@@ -551,6 +551,7 @@ function renderProfiles(report: BenchReport): string[] {
 export function writeReport(dir: string, report: BenchReport): { json: string; markdown: string } {
   const json = join(dir, 'report.json');
   const markdown = join(dir, 'REPORT.md');
+  mkdirSync(dir, { recursive: true });
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(report));
   return { json, markdown };
