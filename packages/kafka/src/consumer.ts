@@ -134,8 +134,9 @@ interface PartitionState {
  * (`SinkAck.rejected`: a record over its topic's limit) sends its input to the DLQ with that reason.
  *
  * No message blocks its partition for good:
- * - Each message has a budget (`messageBudgetMs`, all attempts together). Asynchronous work is raced
- *   against it; work that finishes late (a synchronous, CPU-bound step cannot be interrupted) is
+ * - Each message has a budget (`messageBudgetMs`, all attempts together). Asynchronous work is
+ *   watched against it (one timer for every message in flight, looking every tenth of the budget);
+ *   work that finishes late (a synchronous, CPU-bound step cannot be interrupted) is
  *   judged by its duration. Either way the message goes to the DLQ as `processing_timeout`. While a
  *   message runs, and between messages, the runner heartbeats, so a long batch keeps its partitions.
  * - A message that kills or freezes the worker (crash, eviction, SIGKILL) leaves no result behind, so
@@ -382,7 +383,7 @@ export function createBatchConsumer<O>(options: BatchConsumerOptions<O>): BatchC
     });
 
   /**
-   * Runs the pipeline for one message within the budget, heartbeating while it waits. Resolves with
+   * Runs the pipeline for one message within the budget (the watch heartbeats meanwhile). Resolves with
    * its result, or 'abandoned' when close() began (the message is left for the next owner).
    */
   const processOne = async (
