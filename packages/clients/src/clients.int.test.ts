@@ -42,3 +42,88 @@ describe('createRedis against a hung server', () => {
     }
   });
 });
+
+/** The command names in a chunk of RESP the client sent (arrays of bulk strings). */
+function commandNames(data: string): string[] {
+  const names: string[] = [];
+  const lines = data.split('\r\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('*')) continue;
+    const n = Number(lines[i]!.slice(1));
+    names.push((lines[i + 2] ?? '').toUpperCase());
+    i += 2 * n;
+  }
+  return names;
+}
+
+/**
+ * A server that answers at once, except `SLOW`: its answer, and those after it (the order holds), wait
+ * until the test releases them, as behind a long script in Redis. It tells the test each command it got.
+ */
+describe('createRedis with a slow command in flight', () => {
+  let server: Server;
+  const sockets: Socket[] = [];
+  let port = 0;
+  let release: () => void = () => undefined;
+  let received: (name: string) => void = () => undefined;
+  beforeAll(async () => {
+    server = createServer((socket) => {
+      sockets.push(socket);
+      const held: string[] = [];
+      release = () => {
+        socket.write(held.splice(0).join(''));
+      };
+      socket.on('data', (data) => {
+        for (const name of commandNames(data.toString())) {
+          const info = '# Server\r\nloading:0\r\n';
+          const reply =
+            name === 'INFO' ? `$${info.length}\r\n${info}\r\n` : name === 'GET' ? '$1\r\nv\r\n' : '+OK\r\n';
+          if (name === 'SLOW' || held.length > 0) held.push(reply);
+          else socket.write(reply);
+          received(name);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('answers a command issued before it in the same turn, and sends one issued meanwhile at once', async () => {
+    const redis = createRedis({
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: 't',
+      cluster: false,
+      commandTimeoutMs: 30_000,
+    });
+    redis.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+      let slowDone = false;
+      const first = redis.get('k');
+      const slow = redis.call('SLOW').then(() => {
+        slowDone = true;
+      });
+      // Auto-pipelining would answer the GET only with its whole pipeline, once SLOW is done.
+      await expect(first).resolves.toBe('v');
+      expect(slowDone).toBe(false);
+      // Auto-pipelining would keep this GET back until the pipeline in flight was answered.
+      const arrived = new Promise<void>((resolve) => {
+        received = (name) => {
+          if (name === 'GET') resolve();
+        };
+      });
+      const later = redis.get('k');
+      await arrived;
+      expect(slowDone).toBe(false);
+      release();
+      await slow;
+      await expect(later).resolves.toBe('v');
+    } finally {
+      redis.disconnect();
+    }
+  });
+});

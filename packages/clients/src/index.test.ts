@@ -34,12 +34,10 @@ describe('redisPlan', () => {
     expect(plan.options.redisOptions?.tls).toBeUndefined();
   });
 
-  it('pipelines the commands of one event-loop turn, single server and Cluster, but never a blocking read', () => {
+  it('sends each command as it is issued, single server and Cluster (no auto-pipelining)', () => {
     const single = redisPlan(base);
     const cluster = redisPlan({ ...base, cluster: true });
-    for (const options of [single.options, cluster.options]) {
-      expect(options).toMatchObject({ enableAutoPipelining: true });
-      expect(options.autoPipeliningIgnoredCommands).toEqual(expect.arrayContaining(['xreadgroup', 'blpop']));
-    }
+    for (const options of [single.options, cluster.options])
+      expect(options).toMatchObject({ enableAutoPipelining: false });
   });
 });

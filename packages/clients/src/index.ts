@@ -26,26 +26,27 @@ export type RedisPlan =
     };
 
 /**
+ * No auto-pipelining. ioredis writes every command as it is issued and Redis answers a connection's
+ * commands in order, so commands are pipelined on the wire anyway. Auto-pipelining would add two
+ * waits: it keeps one pipeline in flight per connection (commands issued meanwhile leave only once it
+ * is answered whole), and it answers a pipeline's commands together, when its last one is done. A GET
+ * issued with a rollup batch's write script then waited for the script, and a batch's write for every
+ * other partition's (measured: aggregation drain 7,000 → 9,500 events/s, steady ack p99 210 → 119 ms,
+ * CPU per event unchanged).
+ */
+const PIPELINING: { enableAutoPipelining: boolean } = { enableAutoPipelining: false };
+
+/**
  * The client options, separate from the connection so they can be checked alone. Commands fail fast
  * while Redis is down (no offline queue) and fail after `commandTimeoutMs` when Redis hangs, so callers
  * see a retryable error instead of waiting on a silent buffer or a stuck socket. `rediss://` means TLS,
  * also for every node of a Cluster (ioredis only reads the scheme of a single-server URL).
  */
-/**
- * Commands issued in one event-loop turn leave in one write and one round trip (per node of a
- * Cluster): the partitions of a fetch, each writing its own batch, share them. Blocking reads are
- * sent on their own, so they never hold up the commands behind them.
- */
-const AUTO_PIPELINING: { enableAutoPipelining: boolean; autoPipeliningIgnoredCommands: string[] } = {
-  enableAutoPipelining: true,
-  autoPipeliningIgnoredCommands: ['xreadgroup', 'xread', 'blpop', 'brpop', 'blmove', 'bzpopmin', 'bzpopmax'],
-};
-
 export function redisPlan(config: RedisConfig, options: RedisClientOptions = {}): RedisPlan {
   const url = new URL(config.url);
   const tls = url.protocol === 'rediss:' ? { servername: url.hostname } : undefined;
   const common: RedisOptions = {
-    ...AUTO_PIPELINING,
+    ...PIPELINING,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: config.commandTimeoutMs,
@@ -58,7 +59,7 @@ export function redisPlan(config: RedisConfig, options: RedisClientOptions = {})
     kind: 'cluster',
     nodes: [{ host: url.hostname, port: Number(url.port || 6379) }],
     options: {
-      ...AUTO_PIPELINING,
+      ...PIPELINING,
       enableOfflineQueue: false,
       lazyConnect: common.lazyConnect,
       redisOptions: {
