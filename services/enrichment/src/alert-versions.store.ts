@@ -106,7 +106,7 @@ export function createRedisAlertVersions(settings: {
       }),
     record: (items) =>
       guard(async () => {
-        // One EVALSHA per item, all in one round trip (the client pipelines a turn's commands).
+        // One EVALSHA per item (keys of a Cluster lie on many nodes), sent back to back: Redis answers in order.
         await Promise.all(
           items.map((item) => recordIfHigher(keyOf(item.feedbackId), [item.version, item.revision, ttlMs])),
         );

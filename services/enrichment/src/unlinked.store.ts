@@ -1,4 +1,4 @@
-import type { RedisClient } from '@vocflow/clients';
+import { type RedisClient, scriptCommand } from '@vocflow/clients';
 import { EnrichedFeedback } from '@vocflow/contracts';
 import { RetryableError } from '@vocflow/kafka';
 import { type RefKey, refKeys } from './customer-table.store.ts';
@@ -38,6 +38,12 @@ export interface UnlinkedPage {
 // Deletes the field only if it still holds the record that was linked (a newer version may have replaced it).
 const DELETE_IF_SAME = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
 
+// Files items under one reference and renews its expiry: ARGV = ttl seconds, then field/value pairs.
+const FILE_UNDER = `redis.call('HSET', KEYS[1], unpack(ARGV, 2)) return redis.call('EXPIRE', KEYS[1], ARGV[1])`;
+
+/** Field/value pairs per FILE_UNDER call (Lua's unpack() stops at about 8,000 values). */
+export const PARKED_PER_CALL = 2_000;
+
 function isCluster(redis: RedisClient): redis is Extract<RedisClient, { nodes: unknown }> {
   return typeof (redis as { nodes?: unknown }).nodes === 'function';
 }
@@ -48,6 +54,7 @@ export function createRedisUnlinkedStore(settings: {
   ttlSeconds: number;
 }): UnlinkedStore {
   const { redis, ttlSeconds } = settings;
+  const fileUnder = scriptCommand(redis, 'vocflowFileUnlinked', FILE_UNDER);
   const base = `${settings.keyPrefix}:unlinked:`;
   const keyOf = (ref: RefKey) => `${base}${ref.kind}:${ref.value}`;
   /** The exact bytes each record was read from, so removal compares what is stored, not a re-encoding. */
@@ -72,15 +79,25 @@ export function createRedisUnlinkedStore(settings: {
   return {
     park: (records) =>
       guard(async () => {
-        await Promise.all(
-          records.flatMap((record) =>
-            refKeys(record.customer.ref).map(async (ref) => {
-              const key = keyOf(ref);
-              await redis.hset(key, record.feedbackId, serialized(record));
-              await redis.expire(key, ttlSeconds);
-            }),
-          ),
-        );
+        // One call per reference (and per PARKED_PER_CALL items), not two commands per item.
+        const byKey = new Map<string, string[]>();
+        for (const record of records) {
+          const value = serialized(record);
+          for (const ref of refKeys(record.customer.ref)) {
+            const key = keyOf(ref);
+            let pairs = byKey.get(key);
+            if (!pairs) {
+              pairs = [];
+              byKey.set(key, pairs);
+            }
+            pairs.push(record.feedbackId, value);
+          }
+        }
+        const calls: Promise<unknown>[] = [];
+        for (const [key, pairs] of byKey)
+          for (let at = 0; at < pairs.length; at += 2 * PARKED_PER_CALL)
+            calls.push(fileUnder(key, [ttlSeconds, ...pairs.slice(at, at + 2 * PARKED_PER_CALL)]));
+        await Promise.all(calls);
       }),
     find: (keys) =>
       guard(async () => {
