@@ -14,10 +14,11 @@
  *   nothing. The command `TRIM` (args: cap, summaries key) trims a latest-feedback list to its cap and
  *   drops the summaries of the items it removes.
  *   Verbatim lists share one body per item (a hash) with a count of the lists holding it (another hash):
- *   `VADD` (args: refs key, then score/id pairs) adds ids to a list, counting each one newly added;
- *   `VTRIM` (args: refs key, bodies key, cap) trims a list to its newest `cap` and drops the body of an
- *   id no list holds any more; `VREM` (args: refs key, bodies key, ids…) removes ids from a list the
- *   same way. A batch sends every VADD before any VTRIM, so an id is counted in all its lists first.
+ *   `VADD` (args: refs key, bodies key, then score/id pairs) adds ids to a list; `VTRIM` (args: refs
+ *   key, bodies key, cap) trims a list to its newest `cap`; `VREM` (args: refs key, bodies key, ids…)
+ *   removes ids from a list. Each is one sorted-set call or two for the whole list, whatever the number
+ *   of ids: what they change of each id's count is summed, and once every operation ran, each id
+ *   touched gets one HINCRBY; an id no list holds any more loses its count and its body then.
  */
 export const READ_SCRIPT = `
 local i = 1
@@ -47,6 +48,16 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 end
 local i = 2
 local last = #ARGV
+-- Verbatim bookkeeping: the change of each touched id's list count, applied once at the end.
+local refs, bodies
+local delta, touched = {}, {}
+local function counted(id, d)
+  if delta[id] == nil then
+    delta[id] = 0
+    touched[#touched + 1] = id
+  end
+  delta[id] = delta[id] + d
+end
 while i <= last do
   local command = ARGV[i]
   local key = ARGV[i + 1]
@@ -62,30 +73,30 @@ while i <= last do
       end
     end
   elseif command == 'VADD' then
-    local refs = ARGV[i + 3]
-    for j = i + 4, i + 2 + n, 2 do
-      if redis.call('ZADD', key, ARGV[j], ARGV[j + 1]) == 1 then redis.call('HINCRBY', refs, ARGV[j + 1], 1) end
+    refs, bodies = ARGV[i + 3], ARGV[i + 4]
+    local ids = {}
+    for j = i + 6, i + 2 + n, 2 do ids[#ids + 1] = ARGV[j] end
+    local present = redis.call('ZMSCORE', key, unpack(ids))
+    redis.call('ZADD', key, unpack(ARGV, i + 5, i + 2 + n))
+    for k = 1, #ids do
+      if not present[k] then counted(ids[k], 1) end
     end
   elseif command == 'VTRIM' then
-    local refs, bodies, cap = ARGV[i + 3], ARGV[i + 4], tonumber(ARGV[i + 5])
-    local extra = redis.call('ZCARD', key) - cap
+    refs, bodies = ARGV[i + 3], ARGV[i + 4]
+    local extra = redis.call('ZCARD', key) - tonumber(ARGV[i + 5])
     if extra > 0 then
       local gone = redis.call('ZRANGE', key, 0, extra - 1)
       redis.call('ZREMRANGEBYRANK', key, 0, extra - 1)
-      for _, id in ipairs(gone) do
-        if redis.call('HINCRBY', refs, id, -1) <= 0 then
-          redis.call('HDEL', refs, id)
-          redis.call('HDEL', bodies, id)
-        end
-      end
+      for _, id in ipairs(gone) do counted(id, -1) end
     end
   elseif command == 'VREM' then
-    local refs, bodies = ARGV[i + 3], ARGV[i + 4]
-    for j = i + 5, i + 2 + n do
-      if redis.call('ZREM', key, ARGV[j]) == 1 and redis.call('HINCRBY', refs, ARGV[j], -1) <= 0 then
-        redis.call('HDEL', refs, ARGV[j])
-        redis.call('HDEL', bodies, ARGV[j])
-      end
+    refs, bodies = ARGV[i + 3], ARGV[i + 4]
+    local ids = {}
+    for j = i + 5, i + 2 + n do ids[#ids + 1] = ARGV[j] end
+    local present = redis.call('ZMSCORE', key, unpack(ids))
+    redis.call('ZREM', key, unpack(ids))
+    for k = 1, #ids do
+      if present[k] then counted(ids[k], -1) end
     end
   elseif n == 0 then
     redis.call(command, key)
@@ -93,6 +104,15 @@ while i <= last do
     redis.call(command, key, unpack(ARGV, i + 3, i + 2 + n))
   end
   i = i + 3 + n
+end
+local dropped = {}
+for _, id in ipairs(touched) do
+  if redis.call('HINCRBY', refs, id, delta[id]) <= 0 then dropped[#dropped + 1] = id end
+end
+for j = 1, #dropped, 500 do
+  local last = math.min(j + 499, #dropped)
+  redis.call('HDEL', refs, unpack(dropped, j, last))
+  redis.call('HDEL', bodies, unpack(dropped, j, last))
 end
 return 1
 `;

@@ -323,6 +323,41 @@ describe('rollups in Redis', () => {
     expect((await redis.hkeys(`{${keyPrefix}:s0}:vb`)).sort()).toEqual(['b-0', 'b-3', 'b-4', 'b-5']);
   });
 
+  it('counts, for every comment kept, exactly the lists holding it, through adds, new versions and trims', async () => {
+    const { writer, keyPrefix } = setup('verbatim counts', 1, 4);
+    const labels = ['negative', 'positive', 'neutral'] as const;
+    const aspects = ['price', 'quality', 'delivery'];
+    const item = (i: number, version: number, withText = true) =>
+      contributionOf(
+        enrichedItem({
+          feedbackId: `c-${i % 9}`,
+          version,
+          occurredAt: new Date(Date.UTC(2026, 10, 1, i % 24, i)).toISOString(),
+          segments: [`tier:${i % 2 ? 'smb' : 'enterprise'}`],
+          texts: withText ? [{ field: 'comment', text: `text ${i}` }] : [],
+          sentiment: sentimentOf(labels[i % 3]!, [[aspects[i % 3]!, labels[(i + 1) % 3]!]]),
+        }),
+      );
+    // Batches of several items, later versions of earlier ones (some losing their text), trims at 4.
+    for (let batch = 0; batch < 6; batch++)
+      await writer.apply(
+        Array.from({ length: 5 }, (_, k) => batch * 5 + k).map((i) =>
+          item(i, 1 + Math.floor(i / 9), i % 7 !== 3),
+        ),
+      );
+    const base = `{${keyPrefix}:s0}`;
+    const lists = (await keysOf(keyPrefix)).filter((k) => k.startsWith(`${base}:vl:`));
+    const held = new Map<string, number>();
+    for (const list of lists)
+      for (const id of await redis.zrange(list, 0, -1)) held.set(id, (held.get(id) ?? 0) + 1);
+    expect(held.size).toBeGreaterThan(0);
+    const refs = await redis.hgetall(`${base}:vr`);
+    expect(Object.fromEntries(Object.entries(refs).map(([id, n]) => [id, Number(n)]))).toEqual(
+      Object.fromEntries(held),
+    );
+    expect((await redis.hkeys(`${base}:vb`)).sort()).toEqual([...held.keys()].sort());
+  });
+
   it('ranks the worst segments by NPS', async () => {
     const { writer, reader } = setup('worst');
     await writer.apply([

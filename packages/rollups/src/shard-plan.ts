@@ -360,7 +360,8 @@ export function encodeShardWrite(plan: ShardPlan, ctx: EncodeContext): string[] 
     if (adds.size === 0) continue;
     const pairs: string[] = [];
     for (const [id, at] of adds) pairs.push(String(at), id);
-    for (let at = 0; at < pairs.length; at += step) push('VADD', key, [refs, ...pairs.slice(at, at + step)]);
+    for (let at = 0; at < pairs.length; at += step)
+      push('VADD', key, [refs, bodies, ...pairs.slice(at, at + step)]);
   }
   for (const [key, adds] of plan.verbatimAdds)
     if (adds.size > 0) push('VTRIM', key, [refs, bodies, String(ctx.verbatimsPerScope)]);
