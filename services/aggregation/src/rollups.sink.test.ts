@@ -61,6 +61,42 @@ describe('rollups sink', () => {
     expect((error as RetryableError).dependency).toBe('redis');
   });
 
+  it('writes the batches of one turn together, and fails each of them when that write fails', async () => {
+    const writer = new FakeWriter();
+    const lookups: string[][] = [];
+    const sink = createRollupsSink({
+      writer,
+      erasedCustomers: async (keys) => {
+        lookups.push([...keys]);
+        return new Set();
+      },
+    });
+    const second = outputs(4).map((o, i) => ({
+      ...o,
+      value: {
+        kind: 'feedback',
+        contribution: contributionOf(
+          enrichedItem({ feedbackId: `g-${i}`, customer: { ref: { id: 'c-2' }, key: 'c-2', profile: null } }),
+        ),
+      } as AggregationOutput,
+    }));
+    await Promise.all([sink.write(outputs(3), context), sink.write(second, { ...context, partition: 1 })]);
+    expect(writer.applied.map((call) => call.map((c) => c.feedbackId))).toEqual([
+      ['f-0', 'f-1', 'f-2', 'g-0', 'g-1', 'g-2', 'g-3'],
+    ]);
+    expect(lookups).toHaveLength(1);
+    // A batch of a later turn is a write of its own.
+    await sink.write(outputs(1), context);
+    expect(writer.applied).toHaveLength(2);
+
+    writer.down = true;
+    const failed = await Promise.all([
+      sink.write(outputs(2), context).catch((e: unknown) => e),
+      sink.write(second, { ...context, partition: 1 }).catch((e: unknown) => e),
+    ]);
+    for (const error of failed) expect(error).toBeInstanceOf(RetryableError);
+  });
+
   it('forgets the shards it held when a partition is revoked (another instance may own them next)', () => {
     const writer = new FakeWriter();
     const sink = createRollupsSink({ writer });

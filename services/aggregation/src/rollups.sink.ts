@@ -25,10 +25,12 @@ export interface RollupsSinkDeps {
 }
 
 /**
- * Writes one partition batch to Redis and resolves when Redis acknowledged it: all contributions in one
- * script call per shard (combined in memory), then profiles and alerts. Any Redis failure is a
- * RetryableError('redis'): the runner re-reads the same records, and the version check makes the
- * repeated apply change nothing that was already applied.
+ * Writes partition batches to Redis and resolves when Redis acknowledged them. The batches handed over
+ * in one event-loop turn (the partitions of one fetch) are written together: one erased-customer
+ * lookup, all contributions in one script call per shard (combined in memory, each shard once however
+ * many partitions touched it), then profiles and alerts in the order the batches came. Any Redis
+ * failure fails every batch of the turn with a RetryableError('redis'): the runner re-reads their
+ * records, and the version check makes the repeated apply change nothing that was already applied.
  */
 export function createRollupsSink(
   deps: RollupsSinkDeps,
@@ -51,56 +53,79 @@ export function createRollupsSink(
     registers,
   });
 
+  /** Writes what the batches of one turn brought. */
+  const writeAll = async (
+    outputs: readonly ProcessedMessage<AggregationOutput>[],
+    log: BatchContext['log'],
+  ) => {
+    const contributions: Contribution[] = [];
+    const profiles: (CustomerProfile | string)[] = [];
+    const alerts: FeedbackAlert[] = [];
+    for (const { value } of outputs) {
+      if (value.kind === 'feedback') contributions.push(value.contribution);
+      else if (value.kind === 'profile') profiles.push(value.profile);
+      else if (value.kind === 'profile_deleted') profiles.push(value.customerId);
+      else alerts.push(value.alert);
+    }
+    let sent = 0;
+    try {
+      if (contributions.length > 0 && deps.erasedCustomers) {
+        const named = [...new Set(contributions.map((c) => c.customerKey))].filter((k) => k !== 'unknown');
+        const erased = named.length > 0 ? await deps.erasedCustomers(named) : new Set<string>();
+        if (named.length > 0) sent += 1;
+        if (erased.size > 0)
+          for (const [i, c] of contributions.entries())
+            if (erased.has(c.customerKey)) contributions[i] = withoutCustomer(c);
+      }
+      if (contributions.length > 0) {
+        const outcome = await deps.writer.apply(contributions);
+        sent += outcome.commands;
+        applied.inc(outcome.applied);
+        stale.inc(contributions.length - outcome.applied);
+        if (outcome.changed.length > 0) deps.onChanged?.(outcome.changed);
+        log.debug(
+          { items: contributions.length, applied: outcome.applied, commands: outcome.commands },
+          'rollups applied',
+        );
+      }
+      for (const p of profiles) {
+        await (typeof p === 'string' ? deps.writer.deleteProfile(p) : deps.writer.saveProfile(p));
+        sent += 1;
+      }
+      if (alerts.length > 0) {
+        await deps.writer.saveAlerts(alerts);
+        sent += 2;
+      }
+    } catch (error) {
+      throw new RetryableError('redis', `Redis did not apply the batch: ${(error as Error).message}`, {
+        cause: error,
+      });
+    } finally {
+      stats.events += outputs.length;
+      stats.redisCommands += sent;
+      commands.inc(sent);
+    }
+  };
+
+  /** The batches handed over in this turn, written together on the next. */
+  let turn: { outputs: ProcessedMessage<AggregationOutput>[]; done: Promise<void> } | undefined;
+
   return {
     stats,
     async write(outputs: readonly ProcessedMessage<AggregationOutput>[], context: BatchContext) {
-      const contributions: Contribution[] = [];
-      const profiles: (CustomerProfile | string)[] = [];
-      const alerts: FeedbackAlert[] = [];
-      for (const { value } of outputs) {
-        if (value.kind === 'feedback') contributions.push(value.contribution);
-        else if (value.kind === 'profile') profiles.push(value.profile);
-        else if (value.kind === 'profile_deleted') profiles.push(value.customerId);
-        else alerts.push(value.alert);
+      if (outputs.length === 0) return undefined;
+      if (!turn) {
+        const current: { outputs: ProcessedMessage<AggregationOutput>[]; done: Promise<void> } = {
+          outputs: [],
+          done: new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            if (turn === current) turn = undefined;
+            return writeAll(current.outputs, context.log);
+          }),
+        };
+        turn = current;
       }
-      let sent = 0;
-      try {
-        if (contributions.length > 0 && deps.erasedCustomers) {
-          const named = [...new Set(contributions.map((c) => c.customerKey))].filter((k) => k !== 'unknown');
-          const erased = named.length > 0 ? await deps.erasedCustomers(named) : new Set<string>();
-          if (named.length > 0) sent += 1;
-          if (erased.size > 0)
-            for (const [i, c] of contributions.entries())
-              if (erased.has(c.customerKey)) contributions[i] = withoutCustomer(c);
-        }
-        if (contributions.length > 0) {
-          const outcome = await deps.writer.apply(contributions);
-          sent += outcome.commands;
-          applied.inc(outcome.applied);
-          stale.inc(contributions.length - outcome.applied);
-          if (outcome.changed.length > 0) deps.onChanged?.(outcome.changed);
-          context.log.debug(
-            { items: contributions.length, applied: outcome.applied, commands: outcome.commands },
-            'rollups applied',
-          );
-        }
-        for (const p of profiles) {
-          await (typeof p === 'string' ? deps.writer.deleteProfile(p) : deps.writer.saveProfile(p));
-          sent += 1;
-        }
-        if (alerts.length > 0) {
-          await deps.writer.saveAlerts(alerts);
-          sent += 2;
-        }
-      } catch (error) {
-        throw new RetryableError('redis', `Redis did not apply the batch: ${(error as Error).message}`, {
-          cause: error,
-        });
-      } finally {
-        stats.events += outputs.length;
-        stats.redisCommands += sent;
-        commands.inc(sent);
-      }
+      turn.outputs.push(...outputs);
+      await turn.done;
       return undefined;
     },
     revoke() {
