@@ -13,11 +13,17 @@ import type { UnlinkedStore } from './unlinked.store.ts';
 const logger = createLogger({ service: 'test', level: 'silent' });
 
 /** An in-memory UnlinkedStore with the Redis store's semantics. */
-function memoryStore(): UnlinkedStore & { readonly hashes: Map<string, Map<string, EnrichedFeedback>> } {
+function memoryStore(): UnlinkedStore & {
+  readonly hashes: Map<string, Map<string, EnrichedFeedback>>;
+  /** The keys a scan read the items of. */
+  readonly reads: string[];
+} {
   const hashes = new Map<string, Map<string, EnrichedFeedback>>();
+  const reads: string[] = [];
   const keyOf = (ref: RefKey) => `${ref.kind}:${ref.value}`;
   return {
     hashes,
+    reads,
     async park(records) {
       for (const r of records)
         for (const ref of refKeys(r.customer.ref)) {
@@ -39,11 +45,14 @@ function memoryStore(): UnlinkedStore & { readonly hashes: Map<string, Map<strin
       }
     },
     // One key per page, in key order; the cursor is the index of the next key.
-    async *scan(from) {
+    async *scan(from, wanted) {
       const keys = [...hashes.keys()].sort();
       for (let i = Number(from?.cursor ?? 0); i < keys.length; i++) {
         const next = i + 1 < keys.length ? { node: 0, cursor: String(i + 1) } : undefined;
-        yield { records: [...(hashes.get(keys[i]!)?.values() ?? [])], keys: 1, next };
+        const [kind, ...value] = keys[i]!.split(':');
+        const read = !wanted || wanted({ kind: kind as RefKey['kind'], value: value.join(':') });
+        if (read) reads.push(keys[i]!);
+        yield { records: read ? [...(hashes.get(keys[i]!)?.values() ?? [])] : [], keys: 1, next };
       }
     },
   };
@@ -177,12 +186,18 @@ describe('linking worker', () => {
     expect(producer.sent.filter((s) => s.topic === 'alerts')).toHaveLength(1);
   });
 
-  it('leaves items whose profile is still unknown', async () => {
+  it('leaves items whose profile is still unknown, without reading them', async () => {
     const { customers, store, producer, linker } = setup();
     await store.park([await unknownRecord(customers)]);
     customers.upsert(profile({ id: 'someone-else', email: 'x@y.example', handles: [] }));
     expect(await linker.sweep()).toBe(0);
     expect(producer.sent).toEqual([]);
+    expect(store.reads).toEqual([]);
+    expect(store.hashes.size).toBe(2);
+    // Once a profile answers to one of its references, that key is read and the item linked.
+    customers.upsert(profile({ id: 'ops', email: 'ops@acme.example', handles: [] }));
+    expect(await linker.sweep()).toBe(1);
+    expect(store.reads).toEqual(['email:ops@acme.example']);
   });
 
   it('drops a parked record that breaks the contract once rebuilt, and still links the others', async () => {

@@ -20,7 +20,7 @@ import {
 import type { Logger } from 'pino';
 import { type AlertVersions, alertsThatCount, createMemoryAlertVersions } from './alert-versions.store.ts';
 import { type AlertRule, evaluateAlerts } from './alerts.rules.ts';
-import { type CustomerLookup, profileRefKeys, type RefKeying } from './customer-table.store.ts';
+import { type CustomerLookup, profileRefKeys, type RefKey, type RefKeying } from './customer-table.store.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import type { SegmentRule } from './segments.rules.ts';
 import { createAssignSegmentsStep } from './steps/assign-segments.step.ts';
@@ -255,7 +255,11 @@ export function createLinkingWorker(deps: LinkingWorkerDeps): LinkingWorker {
     // stopped; a page that fails is read again next time.
     let total = 0;
     let budget = sweepMaxKeys;
-    for await (const page of deps.store.scan(position)) {
+    // Only the references some profile answers to: the items of the others would only wait again. A
+    // key's value is keyed already, or a plain address filed before pseudonyms; keying is idempotent,
+    // so resolving it alone answers as resolving an item filed under it would through that reference.
+    const answered = (ref: RefKey) => deps.customers.resolve({ [ref.kind]: ref.value }) !== undefined;
+    for await (const page of deps.store.scan(position, answered)) {
       if (page.records.length > 0) total += await link(page.records);
       position = page.next;
       budget -= page.keys;

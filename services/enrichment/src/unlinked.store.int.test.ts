@@ -55,6 +55,12 @@ describe('the Redis unlinked store', () => {
     expect(found.map((r) => r.feedbackId).sort()).toEqual(shared.map((r) => r.feedbackId).sort());
     expect(found[0]).toEqual(shared.find((r) => r.feedbackId === found[0]!.feedbackId));
 
+    // A scan reads only the references it is asked for, and still covers every key.
+    const pages = [];
+    for await (const page of store.scan(undefined, (ref) => ref.kind === 'id')) pages.push(page);
+    expect(pages.flatMap((p) => p.records.map((r) => r.feedbackId))).toEqual(['fb-own']);
+    expect(pages.reduce((n, p) => n + p.keys, 0)).toBeGreaterThanOrEqual(3);
+
     // Removal compares the stored bytes: the item leaves every list it was filed under.
     await store.remove(own);
     expect(await redis.exists(`${keyPrefix}:unlinked:id:cus-own`)).toBe(0);

@@ -18,9 +18,10 @@ export interface UnlinkedStore {
   /**
    * The waiting items a page at a time, from `from` (the start when undefined). Each page says how
    * many keys it covered and where the next one starts (`undefined` after the last), so a sweep can
-   * stop after a bounded amount of work and resume there.
+   * stop after a bounded amount of work and resume there. With `wanted`, only the items filed under a
+   * reference it accepts are read (the keys it refuses still count as covered).
    */
-  scan(from?: SweepCursor): AsyncIterable<UnlinkedPage>;
+  scan(from?: SweepCursor, wanted?: (ref: RefKey) => boolean): AsyncIterable<UnlinkedPage>;
 }
 
 /** A position in a pass over every node's keys (the Redis SCAN cursor of one node). */
@@ -57,6 +58,12 @@ export function createRedisUnlinkedStore(settings: {
   const fileUnder = scriptCommand(redis, 'vocflowFileUnlinked', FILE_UNDER);
   const base = `${settings.keyPrefix}:unlinked:`;
   const keyOf = (ref: RefKey) => `${base}${ref.kind}:${ref.value}`;
+  /** The reference a key files items under (the inverse of keyOf). */
+  const refOfKey = (key: string): RefKey => {
+    const rest = key.slice(key.indexOf(base) + base.length);
+    const colon = rest.indexOf(':');
+    return { kind: rest.slice(0, colon) as RefKey['kind'], value: rest.slice(colon + 1) };
+  };
   /** The exact bytes each record was read from, so removal compares what is stored, not a re-encoding. */
   const storedAs = new WeakMap<EnrichedFeedback, string>();
   const serialized = (record: EnrichedFeedback) => storedAs.get(record) ?? JSON.stringify(record);
@@ -115,7 +122,7 @@ export function createRedisUnlinkedStore(settings: {
           ),
         );
       }),
-    async *scan(from) {
+    async *scan(from, wanted) {
       const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
       const pattern = `${base.replace(/[*?[\]\\]/g, '\\$&')}*`;
       for (let n = from?.node ?? 0; n < nodes.length; n++) {
@@ -125,8 +132,9 @@ export function createRedisUnlinkedStore(settings: {
           const [next, keys] = await guard(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 200));
           cursor = next;
           const found = new Map<string, EnrichedFeedback>();
-          if (keys.length > 0) {
-            const hashes = await guard(() => Promise.all(keys.map((key) => redis.hgetall(key))));
+          const read = wanted ? keys.filter((key) => wanted(refOfKey(key))) : keys;
+          if (read.length > 0) {
+            const hashes = await guard(() => Promise.all(read.map((key) => redis.hgetall(key))));
             for (const hash of hashes) parse(Object.values(hash), found);
           }
           const after =
