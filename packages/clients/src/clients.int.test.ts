@@ -1,29 +1,46 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis } from './index.ts';
 
+/** What the client's connection check (INFO) needs to hear to call the server ready. */
+const INFO_REPLY = (() => {
+  const info = '# Server\r\nloading:0\r\n';
+  return `$${info.length}\r\n${info}\r\n`;
+})();
+
+/** A loopback server on a free port whose connections `serve` answers; `close` cuts them all. */
+async function scriptedServer(
+  serve: (socket: Socket) => void,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    serve(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 /** A server that answers the connection handshake, then stops answering: a Redis that hangs. */
 describe('createRedis against a hung server', () => {
-  let server: Server;
-  const sockets: Socket[] = [];
+  let server: Awaited<ReturnType<typeof scriptedServer>>;
   let port = 0;
   let hung = false;
   beforeAll(async () => {
-    server = createServer((socket) => {
-      sockets.push(socket);
+    server = await scriptedServer((socket) =>
       socket.on('data', (data) => {
-        if (hung) return;
-        const info = '# Server\r\nloading:0\r\n';
-        socket.write(/info/i.test(data.toString()) ? `$${info.length}\r\n${info}\r\n` : '+OK\r\n');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+        if (!hung) socket.write(/info/i.test(data.toString()) ? INFO_REPLY : '+OK\r\n');
+      }),
+    );
+    port = server.port;
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
 
   it('fails a command after the command timeout instead of waiting forever', async () => {
     const redis = createRedis({
@@ -61,36 +78,28 @@ function commandNames(data: string): string[] {
  * until the test releases them, as behind a long script in Redis. It tells the test each command it got.
  */
 describe('createRedis with a slow command in flight', () => {
-  let server: Server;
-  const sockets: Socket[] = [];
+  let server: Awaited<ReturnType<typeof scriptedServer>>;
   let port = 0;
   let release: () => void = () => undefined;
   let received: (name: string) => void = () => undefined;
   beforeAll(async () => {
-    server = createServer((socket) => {
-      sockets.push(socket);
+    server = await scriptedServer((socket) => {
       const held: string[] = [];
       release = () => {
         socket.write(held.splice(0).join(''));
       };
       socket.on('data', (data) => {
         for (const name of commandNames(data.toString())) {
-          const info = '# Server\r\nloading:0\r\n';
-          const reply =
-            name === 'INFO' ? `$${info.length}\r\n${info}\r\n` : name === 'GET' ? '$1\r\nv\r\n' : '+OK\r\n';
+          const reply = name === 'INFO' ? INFO_REPLY : name === 'GET' ? '$1\r\nv\r\n' : '+OK\r\n';
           if (name === 'SLOW' || held.length > 0) held.push(reply);
           else socket.write(reply);
           received(name);
         }
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    port = server.port;
   });
-  afterAll(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
 
   it('answers a command issued before it in the same turn, and sends one issued meanwhile at once', async () => {
     const redis = createRedis({

@@ -4,7 +4,7 @@ import { costCountersRequested, enableCostCounters, registerCostCounters } from 
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How often the event-loop delay histogram (`nodejs_eventloop_lag_*`) takes a sample. */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 /**
  * A registry per service with the process metrics (CPU, memory, event loop lag) and a service label;

@@ -27,8 +27,8 @@ export interface RollupsSinkDeps {
 /**
  * Writes partition batches to Redis and resolves when Redis acknowledged them. The batches handed over
  * in one event-loop turn (the partitions of one fetch) are written together: one erased-customer
- * lookup, all contributions in one script call per shard (combined in memory, each shard once however
- * many partitions touched it), then profiles and alerts in the order the batches came. Any Redis
+ * lookup for all of them, the contributions in one script call per shard (combined in memory; shards
+ * follow partitions), then profiles and alerts in the order the batches came. Any Redis
  * failure fails every batch of the turn with a RetryableError('redis'): the runner re-reads their
  * records, and the version check makes the repeated apply change nothing that was already applied.
  */

@@ -87,10 +87,11 @@ export const v1Routes: FastifyPluginAsync<V1RoutesOptions> = async (app, options
     const now = clock().getTime();
     const hit = reused.get(key);
     if (hit && now - hit.at < overviewCacheMs) return hit.value as Promise<T>;
-    const value = load();
-    reused.set(key, { at: now, value });
-    value.catch(() => reused.delete(key));
-    return value;
+    const entry = { at: now, value: load() };
+    reused.set(key, entry);
+    // A failed read is forgotten, unless a newer one took its place meanwhile.
+    entry.value.catch(() => reused.get(key) === entry && reused.delete(key));
+    return entry.value as Promise<T>;
   };
 
   app.get('/overview', async (request, reply) => {

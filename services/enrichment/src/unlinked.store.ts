@@ -58,9 +58,9 @@ export function createRedisUnlinkedStore(settings: {
   const fileUnder = scriptCommand(redis, 'vocflowFileUnlinked', FILE_UNDER);
   const base = `${settings.keyPrefix}:unlinked:`;
   const keyOf = (ref: RefKey) => `${base}${ref.kind}:${ref.value}`;
-  /** The reference a key files items under (the inverse of keyOf). */
+  /** The reference a key files items under (the inverse of keyOf; scanned keys start with `base`). */
   const refOfKey = (key: string): RefKey => {
-    const rest = key.slice(key.indexOf(base) + base.length);
+    const rest = key.slice(base.length);
     const colon = rest.indexOf(':');
     return { kind: rest.slice(0, colon) as RefKey['kind'], value: rest.slice(colon + 1) };
   };
