@@ -105,6 +105,37 @@ describe('archive sink', () => {
     expect(store.objects.size).toBe(1);
   });
 
+  it('writes a partial window again only when what arrived since its last write is old or large enough', async () => {
+    const store = new MemoryStore();
+    let puts = 0;
+    const put = store.put.bind(store);
+    store.put = async (key, body) => {
+      puts += 1;
+      await put(key, body);
+    };
+    let clock = 0;
+    const sink = createArchiveSink({ store, windowOffsets: 1000, maxBytes: 100, maxAgeMs: 1_000, now: () => clock });
+    await sink.write(entries(0, 0), context);
+    clock = 1_000;
+    await sink.write(entries(1, 1), context);
+    expect(puts).toBe(1);
+    // Later batches are young: the window as a whole is old, but what is not yet in S3 is not.
+    for (let n = 2; n < 6; n += 1) {
+      clock += 100;
+      await sink.write(entries(n, n), context);
+    }
+    expect(puts).toBe(1);
+    clock = 2_100;
+    await sink.write(entries(6, 6), context);
+    expect(puts).toBe(2);
+    expect(store.lines(archiveObjectKey('2026-11-20', TOPIC, 0, 0n, 6n))).toHaveLength(7);
+    // Size counts what arrived since the last write, too.
+    await sink.write(entries(7, 12), context);
+    expect(puts).toBe(2);
+    await sink.write(entries(13, 20), context);
+    expect(puts).toBe(3);
+  });
+
   it('fails with a retryable S3 error when the store does not acknowledge', async () => {
     const store = new MemoryStore();
     store.failing = true;

@@ -29,8 +29,9 @@ interface WindowBuffer {
   readonly start: bigint;
   readonly lines: Map<string, string[]>;
   last: bigint;
-  bytes: number;
-  firstAt: number;
+  /** Bytes of the lines not yet in S3, and when the oldest of them arrived (null when all are written). */
+  pendingBytes: number;
+  pendingSince: number | null;
   /** Last offset already written as a (partial) object, if any. */
   flushedThrough: bigint | null;
   /** Objects this window has in S3 (to remove superseded partial ones). */
@@ -112,6 +113,8 @@ export function createArchiveSink(options: ArchiveSinkOptions): ArchiveSink {
     }
     w.written = names;
     w.flushedThrough = w.last;
+    w.pendingBytes = 0;
+    w.pendingSince = null;
   };
 
   const ack = (state: PartitionArchive): SinkAck => ({
@@ -140,8 +143,8 @@ export function createArchiveSink(options: ArchiveSinkOptions): ArchiveSink {
             start,
             lines: new Map(),
             last: offset,
-            bytes: 0,
-            firstAt: now(),
+            pendingBytes: 0,
+            pendingSince: null,
             flushedThrough: null,
             written: null,
           };
@@ -155,8 +158,9 @@ export function createArchiveSink(options: ArchiveSinkOptions): ArchiveSink {
           const lines = w.lines.get(value.day) ?? [];
           lines.push(value.line);
           w.lines.set(value.day, lines);
-          w.bytes += value.line.length + 1;
+          w.pendingBytes += value.line.length + 1;
         }
+        w.pendingSince ??= now();
         w.last = offset;
         if (offset === start + windowSize - 1n) {
           await writeWindow(context.topic, context.partition, w);
@@ -165,10 +169,13 @@ export function createArchiveSink(options: ArchiveSinkOptions): ArchiveSink {
         }
       }
       const w = state.window;
+      // A partial write rewrites the whole window, so it is due when what arrived since the last one is
+      // large or old enough, not on every batch once the window as a whole is.
       if (
         w &&
         w.flushedThrough !== w.last &&
-        (w.bytes >= options.maxBytes || now() - w.firstAt >= options.maxAgeMs)
+        (w.pendingBytes >= options.maxBytes ||
+          (w.pendingSince !== null && now() - w.pendingSince >= options.maxAgeMs))
       ) {
         await writeWindow(context.topic, context.partition, w);
       }
@@ -199,7 +206,10 @@ export function createArchiveSink(options: ArchiveSinkOptions): ArchiveSink {
           else w.lines.set(day, kept);
         }
         // Written again (the superseded object of an emptied day is deleted by the write).
-        if (changed && w.flushedThrough !== null) w.flushedThrough = null;
+        if (changed && w.flushedThrough !== null) {
+          w.flushedThrough = null;
+          w.pendingSince = now() - options.maxAgeMs;
+        }
       }
       return removed;
     },

@@ -49,9 +49,9 @@ export const AggregationEnv = z.object({
   ARCHIVE_ENABLED: envBoolean(true),
   /** Archive objects cover aligned windows of this many offsets of one partition. */
   ARCHIVE_WINDOW_OFFSETS: envInt(5_000, { min: 1, max: 10_000_000 }),
-  /** Flush a window early (as a partial object, rewritten later) when its buffer reaches this size. */
+  /** Flush a window early (as a partial object, rewritten later) when what it buffered since its last write reaches this size. */
   ARCHIVE_MAX_BYTES: envInt(16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
-  /** … or when its oldest buffered event is this old. */
+  /** … or when its oldest event not yet written is this old. */
   ARCHIVE_MAX_AGE_MS: envInt(30_000, { min: 10, max: 3_600_000 }),
   /** Write the marketing feeds in this process. */
   FEEDS_ENABLED: envBoolean(true),
