@@ -135,4 +135,42 @@ describe('createRedis with a slow command in flight', () => {
       redis.disconnect();
     }
   });
+
+  it('writes the commands issued in one synchronous stretch to the socket at once, and answers each as it comes', async () => {
+    const redis = createRedis({
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: 't',
+      cluster: false,
+      commandTimeoutMs: 30_000,
+    });
+    redis.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+      // What reaches the socket's handle: one writev of all chunks, or one write per command.
+      const socket = redis.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+      const writes: number[] = [];
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method].bind(socket);
+        socket[method] = (...args: unknown[]) => {
+          writes.push(method === '_writev' ? (args[0] as unknown[]).length : 1);
+          return original(...args);
+        };
+      }
+      const three = [redis.get('a'), redis.get('b'), redis.get('c')];
+      await expect(Promise.all(three)).resolves.toEqual(['v', 'v', 'v']);
+      expect(writes).toEqual([3]);
+      // Commands of later stretches are writes of their own (the socket is uncorked on the next tick).
+      const slow = redis.call('SLOW');
+      await new Promise((resolve) => setImmediate(resolve));
+      const after = redis.get('d');
+      expect(writes).toEqual([3, 1]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).toEqual([3, 1, 1]);
+      release();
+      await expect(slow).resolves.toBe('OK');
+      await expect(after).resolves.toBe('v');
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

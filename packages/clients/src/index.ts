@@ -26,8 +26,9 @@ export type RedisPlan =
     };
 
 /**
- * No auto-pipelining. ioredis writes every command as it is issued and Redis answers a connection's
- * commands in order, so commands are pipelined on the wire anyway. Auto-pipelining would add two
+ * No auto-pipelining. ioredis writes every command as it is issued (`coalesceWrites` gathers those of
+ * one synchronous stretch into one socket write) and Redis answers a connection's commands in order,
+ * so commands are pipelined on the wire anyway. Auto-pipelining would add two
  * waits: it keeps one pipeline in flight per connection (commands issued meanwhile leave only once it
  * is answered whole), and it answers a pipeline's commands together, when its last one is done. A GET
  * issued with a rollup batch's write script then waited for the script, and a batch's write for every
@@ -78,8 +79,41 @@ export function isRedisCommandTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === 'Command timed out';
 }
 
+interface CorkableStream {
+  readonly writableCorked: number;
+  cork(): void;
+  uncork(): void;
+}
+
+const uncork = (stream: CorkableStream) => stream.uncork();
+
+/**
+ * Makes the commands a client issues in one synchronous stretch leave in one socket write: the first
+ * command corks the connection and a `nextTick` uncorks it, so a batch's `Promise.all` of per-item
+ * commands is one `writev` (one syscall, and Redis reads and answers them together) instead of one
+ * write each. Each command is still answered on its own, as soon as Redis replies to it: unlike
+ * auto-pipelining, nothing waits for other commands. Wraps `sendCommand` of the given prototype
+ * (every client, a Cluster's node connections included); idempotent.
+ */
+export function coalesceWrites(target: { sendCommand(command: unknown, stream?: unknown): unknown }): void {
+  if (coalescing.has(target)) return;
+  coalescing.add(target);
+  const send = target.sendCommand;
+  target.sendCommand = function corkedSendCommand(this: { stream?: CorkableStream }, command, stream) {
+    const socket = this.stream;
+    // A pipeline (`stream` given) writes its own buffer; a corked socket is already in this stretch.
+    if (stream === undefined && socket && typeof socket.cork === 'function' && socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(uncork, socket);
+    }
+    return send.call(this, command, stream);
+  };
+}
+const coalescing = new WeakSet<object>();
+
 /** A Redis client for a single server or a Cluster (see `redisPlan`). */
 export function createRedis(config: RedisConfig, options: RedisClientOptions = {}): RedisClient {
+  coalesceWrites(Redis.prototype as unknown as Parameters<typeof coalesceWrites>[0]);
   if (costCountersRequested()) {
     // On the class: duplicates and a Cluster's node connections are counted too.
     enableCostCounters();

@@ -126,19 +126,24 @@ describe('cost counters', () => {
     expect(costCounts().kafkaRequests).toEqual({ Fetch: 2, OffsetCommit: 1, Heartbeat: 1 });
   });
 
-  it('counts Redis commands, and one round trip per pipeline however many commands it holds', () => {
+  it('counts Redis commands, one round trip per connection and synchronous stretch, and one per pipeline', async () => {
     enableCostCounters();
     const redis = observeRedis(fakeRedis());
+    const other = observeRedis(fakeRedis());
     expect(observeRedis(redis)).toBe(redis);
     redis.sendCommand({ name: 'get' });
     redis.sendCommand({ name: 'evalsha' });
+    other.sendCommand({ name: 'get' });
     const pipeline = { isPipeline: true };
     for (const name of ['multi', 'hincrby', 'hincrby', 'exec']) redis.sendCommand({ name }, pipeline);
     // Wrapped once, still sends every command.
     expect(redis.sent).toEqual(['get', 'evalsha', 'multi', 'hincrby', 'hincrby', 'exec']);
+    expect(costCounts().redisRoundTrips).toBe(3);
+    await new Promise((resolve) => process.nextTick(resolve));
+    redis.sendCommand({ name: 'get' });
     const counts = costCounts();
-    expect(counts.redisCommands).toEqual({ get: 1, evalsha: 1, multi: 1, hincrby: 2, exec: 1 });
-    expect(counts.redisRoundTrips).toBe(3);
+    expect(counts.redisCommands).toEqual({ get: 3, evalsha: 1, multi: 1, hincrby: 2, exec: 1 });
+    expect(counts.redisRoundTrips).toBe(4);
   });
 
   it('counts S3 calls by command through a middleware', async () => {

@@ -134,21 +134,31 @@ interface RedisLike {
 
 const seenPipelineStreams = new WeakSet<object>();
 const observedRedis = new WeakSet<object>();
+/** Connections that sent a command in the current synchronous stretch (cleared on the next tick). */
+let sentThisTick = new Set<object>();
+const forgetTick = () => {
+  sentThisTick = new Set();
+};
 
 /**
- * Counts the commands an ioredis client sends. A command written alone is a round trip of its own; the
- * commands of one pipeline or MULTI arrive with the same pipeline stream, which counts one round trip.
- * Wraps the prototype of the client's class when given a prototype, else the instance.
+ * Counts the commands an ioredis client sends. The commands a connection is given in one synchronous
+ * stretch leave in one write (`coalesceWrites` of @vocflow/clients) and count one round trip; so do the
+ * commands of one pipeline or MULTI (they arrive with the same pipeline stream). Wraps the prototype of
+ * the client's class when given a prototype, else the instance.
  */
 export function observeRedis<T extends RedisLike>(target: T): T {
   if (!enabled || observedRedis.has(target)) return target;
   observedRedis.add(target);
   const send = target.sendCommand;
-  target.sendCommand = function countedSendCommand(this: unknown, command, stream, ...rest) {
-    let roundTrip = true;
+  target.sendCommand = function countedSendCommand(this: object, command, stream, ...rest) {
+    let roundTrip: boolean;
     if (stream !== null && typeof stream === 'object') {
       roundTrip = !seenPipelineStreams.has(stream);
       seenPipelineStreams.add(stream);
+    } else {
+      if (sentThisTick.size === 0) process.nextTick(forgetTick);
+      roundTrip = !sentThisTick.has(this);
+      sentThisTick.add(this);
     }
     countRedisCommand(command.name, roundTrip);
     return send.call(this, command, stream, ...rest);
