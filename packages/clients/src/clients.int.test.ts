@@ -147,7 +147,10 @@ describe('createRedis with a slow command in flight', () => {
     try {
       await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
       // What reaches the socket's handle: one writev of all chunks, or one write per command.
-      const socket = redis.stream as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+      const socket = (redis as unknown as { stream: unknown }).stream as Record<
+        '_write' | '_writev',
+        (...args: unknown[]) => unknown
+      >;
       const writes: number[] = [];
       for (const method of ['_write', '_writev'] as const) {
         const original = socket[method].bind(socket);

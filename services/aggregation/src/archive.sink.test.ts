@@ -114,7 +114,13 @@ describe('archive sink', () => {
       await put(key, body);
     };
     let clock = 0;
-    const sink = createArchiveSink({ store, windowOffsets: 1000, maxBytes: 100, maxAgeMs: 1_000, now: () => clock });
+    const sink = createArchiveSink({
+      store,
+      windowOffsets: 1000,
+      maxBytes: 100,
+      maxAgeMs: 1_000,
+      now: () => clock,
+    });
     await sink.write(entries(0, 0), context);
     clock = 1_000;
     await sink.write(entries(1, 1), context);
