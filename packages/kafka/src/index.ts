@@ -17,6 +17,7 @@ export * from './consumer.ts';
 export * from './dlq.ts';
 export * from './errors.ts';
 export * from './health.ts';
+export * from './partitioner.ts';
 export * from './producer.ts';
 export * from './read-to-end.ts';
 export * from './record-size.ts';

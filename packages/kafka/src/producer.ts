@@ -9,6 +9,7 @@ import {
   type RejectReason,
   RetryableError,
 } from './errors.ts';
+import { keyPartitioner } from './partitioner.ts';
 import { recordSizeBytes, topicRecordLimit } from './record-size.ts';
 import type { OutboundMessage, VocflowProducer } from './types.ts';
 
@@ -115,6 +116,8 @@ export function createProducer(kafka: Kafka, settings: ProducerSettings): Vocflo
   let connected = false;
   const newProducer = (): Producer => {
     const created = kafka.producer({
+      // The default partitioner's placement, without its 64-bit arithmetic per key (partitioner.ts).
+      createPartitioner: keyPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
