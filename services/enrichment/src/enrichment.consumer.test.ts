@@ -1,5 +1,10 @@
 import type { FeedbackAlert, RawFeedback } from '@vocflow/contracts';
-import type { BatchContext, OutboundMessage, VocflowProducer } from '@vocflow/kafka';
+import {
+  type BatchContext,
+  type OutboundMessage,
+  RecordsRejectedError,
+  type VocflowProducer,
+} from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { describe, expect, it } from 'vitest';
 import { alertsThatCount, createMemoryAlertVersions } from './alert-versions.store.ts';
@@ -131,5 +136,121 @@ describe('alertsThatCount', () => {
       { feedbackId: 'f', version: 1, revision: 2 },
       { feedbackId: 'g', version: 5, revision: 0 },
     ]);
+  });
+});
+
+describe('the enrichment sink', () => {
+  /** A sink whose Redis and Kafka calls are counted; the enriched record of `refuse` is refused for good. */
+  function counted(options: { refuse?: string; fail?: boolean } = {}) {
+    const calls = { park: 0, marks: 0, record: 0, sendBatch: 0, link: 0 };
+    const parked: string[] = [];
+    const producer: VocflowProducer = {
+      async send() {},
+      async sendBatch(batches) {
+        calls.sendBatch += 1;
+        if (options.fail) throw new Error('broker down');
+        const enriched = batches.find((b) => b.topic === 'enriched')!.messages as OutboundMessage[];
+        const index = enriched.findIndex((m) => m.key === options.refuse);
+        if (index >= 0)
+          throw new RecordsRejectedError([
+            { topic: 'enriched', index, reason: 'record_too_large', detail: 'too large' },
+          ]);
+      },
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      isConnected: () => true,
+    };
+    const versions = createMemoryAlertVersions();
+    const store: UnlinkedStore = {
+      async park(records) {
+        calls.park += 1;
+        parked.push(...records.map((r) => r.feedbackId));
+      },
+      find: async () => [],
+      async remove(record) {
+        parked.splice(parked.indexOf(record.feedbackId), 1);
+      },
+      scan: (() => undefined) as never,
+    };
+    const sink = createEnrichmentSink({
+      producer,
+      topics: { enriched: 'enriched', alerts: 'alerts' },
+      store,
+      linker: {
+        async linkParked() {
+          calls.link += 1;
+          return 0;
+        },
+      },
+      alertVersions: {
+        marks(ids) {
+          calls.marks += 1;
+          return versions.marks(ids);
+        },
+        record(items) {
+          calls.record += 1;
+          return versions.record(items);
+        },
+      },
+    });
+    return { sink, calls, parked };
+  }
+  const pipeline = createEnrichmentPipeline({
+    analyzer: keywordAnalyzer,
+    customers: new CustomerTable(),
+    redactor: createPiiRedactor({ enabled: true }),
+    segmentRules: [],
+    alertRules: DEFAULT_ALERT_RULES,
+  });
+  /** One partition's batch: items of unknown customers (parked), offsets from 0 in each partition. */
+  const batch = async (partition: number, ids: string[]) => {
+    const outputs = [];
+    for (const [i, id] of ids.entries()) {
+      const message = {
+        ...inbound(rawFeedback({ feedbackId: id, customer: { id: `cus-${id}` } }), String(i)),
+        partition,
+      };
+      const result = await pipeline(message);
+      if (result.kind !== 'ok') throw new Error(`expected ok, got ${result.kind}`);
+      outputs.push({ message, value: result.value });
+    }
+    const context = {
+      topic: 'raw',
+      partition,
+      heartbeat: async () => undefined,
+      log: logger,
+    } as BatchContext;
+    return { outputs, context };
+  };
+
+  it('writes the partition batches of one turn with one park, one produce and one version record', async () => {
+    const { sink, calls, parked } = counted();
+    const batches = await Promise.all([batch(0, ['a', 'b']), batch(1, ['c']), batch(2, ['d', 'e'])]);
+    const acks = await Promise.all(batches.map((b) => sink.write(b.outputs, b.context)));
+    expect(acks).toEqual([undefined, undefined, undefined]);
+    expect(calls).toEqual({ park: 1, marks: 1, record: 1, sendBatch: 1, link: 1 });
+    expect(parked.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // A batch of a later turn is written on its own.
+    const later = await batch(0, ['f']);
+    await sink.write(later.outputs, later.context);
+    expect(calls.sendBatch).toBe(2);
+  });
+
+  it('names a refused record by its own batch and offset, and does not park it', async () => {
+    const { sink, parked } = counted({ refuse: 'd' });
+    const batches = await Promise.all([batch(0, ['a', 'b']), batch(1, ['c', 'd'])]);
+    const acks = await Promise.all(batches.map((b) => sink.write(b.outputs, b.context)));
+    expect(acks[0]).toBeUndefined();
+    expect(acks[1]?.rejected).toEqual([
+      { offset: '1', reason: 'record_too_large', detail: 'enriched: too large' },
+    ]);
+    expect(parked.sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fails every batch of the turn when the broker does not acknowledge', async () => {
+    const { sink } = counted({ fail: true });
+    const batches = await Promise.all([batch(0, ['a']), batch(1, ['b'])]);
+    const results = await Promise.allSettled(batches.map((b) => sink.write(b.outputs, b.context)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

@@ -1,9 +1,11 @@
 import { EnrichedFeedback, encode, FeedbackAlert } from '@vocflow/contracts';
 import {
   type OutboundMessage,
+  type ProcessedMessage,
   RecordsRejectedError,
   rejectedInputs,
   type Sink,
+  type SinkAck,
   type SinkRejection,
   type VocflowProducer,
 } from '@vocflow/kafka';
@@ -25,77 +27,106 @@ export interface EnrichmentSinkDeps {
   readonly erasure?: Pick<ErasureService, 'erasedAmong'>;
 }
 
+type Outputs = readonly ProcessedMessage<EnrichmentOutput>[];
+
 /**
- * Writes one partition batch: items whose customer is unknown are parked in Redis first, then every
- * enriched record (key = feedbackId) and the alerts of the versions that count (strictly newer than
- * any produced before, see alert-versions.store.ts) are produced and acknowledged, and those versions
- * recorded; finally the parked items are checked against the table once more, so a profile that
- * arrived meanwhile links them at once.
- * The runner commits the batch only after this resolves.
+ * Writes partition batches. The batches handed over in one event-loop turn (the partitions of one
+ * fetch) are written together, so the fetch pays one round of Redis calls and one produce, not one per
+ * partition: items whose customer is unknown are parked in Redis first, then every enriched record
+ * (key = feedbackId) and the alerts of the versions that count (strictly newer than any produced
+ * before, see alert-versions.store.ts) are produced and acknowledged, and those versions recorded;
+ * finally the parked items are checked against the table once more, so a profile that arrived
+ * meanwhile links them at once. A failure fails every batch of the turn (the runner retries each; the
+ * records are keyed and versioned, the alerts deduplicated by alertId). The runner commits a batch only
+ * after this resolves.
  */
 export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentOutput> {
+  /** Writes what the batches of one turn brought; the rejections of each batch, in their order. */
+  const writeAll = async (batches: readonly Outputs[]): Promise<(SinkAck | undefined)[]> => {
+    const given = batches.flat();
+    const batchOf = batches.flatMap((outputs, b) => outputs.map(() => b));
+    let outputs = given;
+    const waiting0 = given.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
+    // An unresolved item naming an erased customer (an old response delivered again) does not bring
+    // them back: it is produced without its reference and not parked, until a new profile arrives.
+    const erased = deps.erasure && waiting0.length > 0 ? await deps.erasure.erasedAmong(waiting0) : null;
+    if (erased && erased.size > 0)
+      outputs = given.map((o) =>
+        erased.has(o.value.enriched.feedbackId) && o.value.awaitsProfile
+          ? { ...o, value: { ...o.value, awaitsProfile: false, enriched: anonymized(o.value.enriched) } }
+          : o,
+      );
+    const parked = outputs.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
+    if (parked.length > 0) await deps.store.park(parked);
+    const enriched: OutboundMessage[] = outputs.map(({ value }) => ({
+      key: value.enriched.feedbackId,
+      value: encode(EnrichedFeedback, value.enriched),
+    }));
+    // Only an item that raised an alert needs its recorded mark (to tell whether the alert counts);
+    // every item's mark is recorded below, so a later older version raises nothing.
+    const alerting = outputs.filter(({ value }) => value.alerts.length > 0);
+    const recorded = await deps.alertVersions.marks(alerting.map(({ value }) => value.enriched.feedbackId));
+    // One feedbackId is one key, so one partition: the order within each batch is what counts.
+    const counted = alertsThatCount(
+      outputs.map(({ value }) => ({ item: value.enriched, alerts: value.alerts })),
+      recorded,
+    );
+    const alerts = counted.alerts;
+    // An output the broker refuses for good (over the topic's limit, …) sends its input to the DLQ
+    // (`record_too_large`) instead of failing the batches forever; everything else was acknowledged.
+    const rejected: SinkRejection[][] = batches.map(() => []);
+    const refusedIds = new Set<string>();
+    try {
+      await deps.producer.sendBatch([
+        { topic: deps.topics.enriched, messages: enriched },
+        {
+          topic: deps.topics.alerts,
+          messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof RecordsRejectedError)) throw error;
+      const indexByFeedbackId = new Map(outputs.map((o, i) => [o.value.enriched.feedbackId, i]));
+      // Offsets are per partition: the input is named by its index in the turn, then told apart by batch.
+      const refused = rejectedInputs(error, (topic, index) => {
+        const at =
+          topic === deps.topics.enriched ? index : indexByFeedbackId.get(alerts[index]?.feedbackId ?? '');
+        return at === undefined || outputs[at] === undefined ? undefined : String(at);
+      });
+      for (const r of refused) {
+        const at = Number(r.offset);
+        const output = outputs[at]!;
+        rejected[batchOf[at]!]!.push({ ...r, offset: output.message.offset });
+        refusedIds.add(output.value.enriched.feedbackId);
+      }
+      // A refused item must not wait for its profile: linking would produce it again.
+      for (const item of parked) if (refusedIds.has(item.feedbackId)) await deps.store.remove(item);
+    }
+    await deps.alertVersions.record(counted.marks.filter((mark) => !refusedIds.has(mark.feedbackId)));
+    if (alerts.length > 0) deps.onAlerts?.(alerts);
+    const waiting = parked.filter((item) => !refusedIds.has(item.feedbackId));
+    if (waiting.length > 0) await deps.linker.linkParked(waiting);
+    return rejected.map((r) => (r.length > 0 ? { rejected: r } : undefined));
+  };
+
+  /** The batches handed over in this turn, written together on the next. */
+  let turn: { batches: Outputs[]; done: Promise<(SinkAck | undefined)[]> } | undefined;
+
   return {
     async write(given) {
       if (given.length === 0) return undefined;
-      let outputs = given;
-      const waiting0 = given.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
-      // An unresolved item naming an erased customer (an old response delivered again) does not bring
-      // them back: it is produced without its reference and not parked, until a new profile arrives.
-      const erased = deps.erasure && waiting0.length > 0 ? await deps.erasure.erasedAmong(waiting0) : null;
-      if (erased && erased.size > 0)
-        outputs = given.map((o) =>
-          erased.has(o.value.enriched.feedbackId) && o.value.awaitsProfile
-            ? { ...o, value: { ...o.value, awaitsProfile: false, enriched: anonymized(o.value.enriched) } }
-            : o,
-        );
-      const parked = outputs.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
-      if (parked.length > 0) await deps.store.park(parked);
-      const enriched: OutboundMessage[] = outputs.map(({ value }) => ({
-        key: value.enriched.feedbackId,
-        value: encode(EnrichedFeedback, value.enriched),
-      }));
-      // Only an item that raised an alert needs its recorded mark (to tell whether the alert counts);
-      // every item's mark is recorded below, so a later older version raises nothing.
-      const alerting = outputs.filter(({ value }) => value.alerts.length > 0);
-      const recorded = await deps.alertVersions.marks(alerting.map(({ value }) => value.enriched.feedbackId));
-      const counted = alertsThatCount(
-        outputs.map(({ value }) => ({ item: value.enriched, alerts: value.alerts })),
-        recorded,
-      );
-      const alerts = counted.alerts;
-      // An output the broker refuses for good (over the topic's limit, …) sends its input to the DLQ
-      // (`record_too_large`) instead of failing the batch forever; everything else was acknowledged.
-      let rejected: SinkRejection[] = [];
-      const refusedIds = new Set<string>();
-      try {
-        await deps.producer.sendBatch([
-          { topic: deps.topics.enriched, messages: enriched },
-          {
-            topic: deps.topics.alerts,
-            messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
-          },
-        ]);
-      } catch (error) {
-        if (!(error instanceof RecordsRejectedError)) throw error;
-        const inputByFeedbackId = new Map(
-          outputs.map((o) => [o.value.enriched.feedbackId, o.message.offset]),
-        );
-        rejected = rejectedInputs(error, (topic, index) =>
-          topic === deps.topics.enriched
-            ? outputs[index]?.message.offset
-            : inputByFeedbackId.get(alerts[index]?.feedbackId ?? ''),
-        );
-        const refused = new Set(rejected.map((r) => r.offset));
-        for (const o of outputs)
-          if (refused.has(o.message.offset)) refusedIds.add(o.value.enriched.feedbackId);
-        // A refused item must not wait for its profile: linking would produce it again.
-        for (const item of parked) if (refusedIds.has(item.feedbackId)) await deps.store.remove(item);
+      if (!turn) {
+        const current: { batches: Outputs[]; done: Promise<(SinkAck | undefined)[]> } = {
+          batches: [],
+          done: new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            if (turn === current) turn = undefined;
+            return writeAll(current.batches);
+          }),
+        };
+        turn = current;
       }
-      await deps.alertVersions.record(counted.marks.filter((mark) => !refusedIds.has(mark.feedbackId)));
-      if (alerts.length > 0) deps.onAlerts?.(alerts);
-      const waiting = parked.filter((item) => !refusedIds.has(item.feedbackId));
-      if (waiting.length > 0) await deps.linker.linkParked(waiting);
-      return rejected.length > 0 ? { rejected } : undefined;
+      const index = turn.batches.push(given) - 1;
+      return (await turn.done)[index];
     },
   };
 }
