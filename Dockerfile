@@ -32,8 +32,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY packages packages
 COPY services services
 COPY infra infra
-# The install skipped scripts: apply the kafkajs fix for Node 24's TimeoutNegativeWarning here.
-RUN node packages/kafka/patches/kafkajs-timeout-negative.mjs
+# The install skipped scripts: apply the kafkajs patches of the root `postinstall` here.
+RUN node packages/kafka/patches/kafkajs-request-queue.mjs && node packages/kafka/patches/kafkajs-crc32c.mjs
 
 USER node
 ENTRYPOINT []

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WEBHOOK_SECRET_VARIABLES } from '@vocflow/sources';
@@ -139,5 +139,18 @@ describe('docker-compose.yml', () => {
     for (const dir of ['packages', 'services'])
       for (const name of readdirSync(join(root, dir)))
         expect(dockerfile, `${dir}/${name}`).toContain(`COPY ${dir}/${name}/package.json ${dir}/${name}/`);
+  });
+
+  it('applies in the image every install patch the root postinstall applies (its npm ci runs no scripts)', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const patches = scripts['postinstall']?.match(/packages\/[\w/.-]+\.mjs/g) ?? [];
+    expect(patches.length).toBeGreaterThan(0);
+    for (const patch of patches) {
+      expect(existsSync(join(root, patch)), patch).toBe(true);
+      expect(dockerfile, patch).toContain(`node ${patch}`);
+    }
   });
 });
