@@ -9,7 +9,7 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { waitFor } from '../lib/processes.ts';
 
 /** A valid `feedback.raw.v1` record, as ingest would write it for a generic webhook. */
-export function rawFeedbackValue(runId: string, index: number): Buffer {
+export function rawFeedbackValue(runId: string, index: number): string {
   const now = new Date().toISOString();
   return encode(RawFeedback, {
     schema: 'feedback.raw.v1',
@@ -34,7 +34,7 @@ export async function produceRecords(
   producer: Producer,
   topic: string,
   count: number,
-  value: (index: number) => Buffer,
+  value: (index: number) => string | Buffer,
   batchSize = 1_000,
   inFlight = 4,
 ): Promise<void> {

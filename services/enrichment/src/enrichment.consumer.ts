@@ -56,11 +56,15 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
           ? { ...o, value: { ...o.value, awaitsProfile: false, enriched: anonymized(o.value.enriched) } }
           : o,
       );
+    // Each record's JSON once: produced, and parked as produced.
+    const json = new Map(
+      outputs.map(({ value }) => [value.enriched, encode(EnrichedFeedback, value.enriched)]),
+    );
     const parked = outputs.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
-    if (parked.length > 0) await deps.store.park(parked);
+    if (parked.length > 0) await deps.store.park(parked, (record) => json.get(record));
     const enriched: OutboundMessage[] = outputs.map(({ value }) => ({
       key: value.enriched.feedbackId,
-      value: encode(EnrichedFeedback, value.enriched),
+      value: json.get(value.enriched)!,
     }));
     // Only an item that raised an alert needs its recorded mark (to tell whether the alert counts);
     // every item's mark is recorded below, so a later older version raises nothing.

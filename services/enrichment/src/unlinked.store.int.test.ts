@@ -66,4 +66,17 @@ describe('the Redis unlinked store', () => {
     expect(await redis.exists(`${keyPrefix}:unlinked:id:cus-own`)).toBe(0);
     expect(await redis.exists(`${keyPrefix}:unlinked:email:solo@acme.example`)).toBe(0);
   });
+
+  it('files the JSON it is given for a record (as produced), and removes the record by it', async () => {
+    const store = createRedisUnlinkedStore({ redis, keyPrefix, ttlSeconds: 3_600 });
+    const record = await unknown('fb-given', { id: 'cus-given' });
+    // The same record with its keys in another order: other bytes than JSON.stringify would give.
+    const produced = JSON.stringify(Object.fromEntries(Object.entries(record).reverse()));
+    expect(produced).not.toBe(JSON.stringify(record));
+    await store.park([record], (r) => (r === record ? produced : undefined));
+    const key = `${keyPrefix}:unlinked:id:cus-given`;
+    expect(await redis.hget(key, 'fb-given')).toBe(produced);
+    await store.remove(record);
+    expect(await redis.exists(key)).toBe(0);
+  });
 });

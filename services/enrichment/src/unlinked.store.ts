@@ -10,7 +10,11 @@ import { type RefKey, refKeys } from './customer-table.store.ts';
  * last item was filed under it.
  */
 export interface UnlinkedStore {
-  park(records: readonly EnrichedFeedback[]): Promise<void>;
+  /** Files the records; `json` gives a record's JSON when the caller already has it (as produced). */
+  park(
+    records: readonly EnrichedFeedback[],
+    json?: (record: EnrichedFeedback) => string | undefined,
+  ): Promise<void>;
   /** Every item filed under any of these references (deduplicated by feedbackId). */
   find(keys: readonly RefKey[]): Promise<EnrichedFeedback[]>;
   /** Removes the item from every reference it was filed under, unless a newer record replaced it. */
@@ -84,12 +88,14 @@ export function createRedisUnlinkedStore(settings: {
     }
   };
   return {
-    park: (records) =>
+    park: (records, json) =>
       guard(async () => {
         // One call per reference (and per PARKED_PER_CALL items), not two commands per item.
         const byKey = new Map<string, string[]>();
         for (const record of records) {
-          const value = serialized(record);
+          const given = json?.(record);
+          if (given !== undefined) storedAs.set(record, given);
+          const value = given ?? serialized(record);
           for (const ref of refKeys(record.customer.ref)) {
             const key = keyOf(ref);
             let pairs = byKey.get(key);
