@@ -33,7 +33,7 @@ COPY packages packages
 COPY services services
 COPY infra infra
 # The install skipped scripts: apply the kafkajs patches of the root `postinstall` here.
-RUN node packages/kafka/patches/kafkajs-request-queue.mjs && node packages/kafka/patches/kafkajs-crc32c.mjs
+RUN node packages/kafka/patches/kafkajs.mjs
 
 USER node
 ENTRYPOINT []

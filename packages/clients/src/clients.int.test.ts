@@ -27,6 +27,19 @@ async function scriptedServer(
   };
 }
 
+/** A client of the scripted server on `port`, once it is ready. */
+async function readyClient(port: number, commandTimeoutMs: number) {
+  const redis = createRedis({
+    url: `redis://127.0.0.1:${port}`,
+    keyPrefix: 't',
+    cluster: false,
+    commandTimeoutMs,
+  });
+  redis.on('error', () => undefined);
+  await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  return redis;
+}
+
 /** A server that answers the connection handshake, then stops answering: a Redis that hangs. */
 describe('createRedis against a hung server', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;
@@ -43,15 +56,8 @@ describe('createRedis against a hung server', () => {
   afterAll(() => server.close());
 
   it('fails a command after the command timeout instead of waiting forever', async () => {
-    const redis = createRedis({
-      url: `redis://127.0.0.1:${port}`,
-      keyPrefix: 't',
-      cluster: false,
-      commandTimeoutMs: 300,
-    });
-    redis.on('error', () => undefined);
+    const redis = await readyClient(port, 300);
     try {
-      await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
       hung = true;
       await expect(redis.get('k')).rejects.toThrow(/timed out/i);
     } finally {
@@ -102,15 +108,8 @@ describe('createRedis with a slow command in flight', () => {
   afterAll(() => server.close());
 
   it('answers a command issued before it in the same turn, and sends one issued meanwhile at once', async () => {
-    const redis = createRedis({
-      url: `redis://127.0.0.1:${port}`,
-      keyPrefix: 't',
-      cluster: false,
-      commandTimeoutMs: 30_000,
-    });
-    redis.on('error', () => undefined);
+    const redis = await readyClient(port, 30_000);
     try {
-      await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
       let slowDone = false;
       const first = redis.get('k');
       const slow = redis.call('SLOW').then(() => {
@@ -137,15 +136,8 @@ describe('createRedis with a slow command in flight', () => {
   });
 
   it('writes the commands issued in one synchronous stretch to the socket at once, and answers each as it comes', async () => {
-    const redis = createRedis({
-      url: `redis://127.0.0.1:${port}`,
-      keyPrefix: 't',
-      cluster: false,
-      commandTimeoutMs: 30_000,
-    });
-    redis.on('error', () => undefined);
+    const redis = await readyClient(port, 30_000);
     try {
-      await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
       // What reaches the socket's handle: one writev of all chunks, or one write per command.
       const socket = (redis as unknown as { stream: unknown }).stream as Record<
         '_write' | '_writev',

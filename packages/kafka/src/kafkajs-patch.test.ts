@@ -2,18 +2,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain ESM script without types, run by the root postinstall
-import { FIXES, patchSource } from '../patches/kafkajs-request-queue.mjs';
+import { FIXES, patchSource } from '../patches/kafkajs.mjs';
 
-type Fix = { name: string; before: string; after: string };
-const fixes = FIXES as Fix[];
+type Fix = { name: string; file: string; before: string; after: string };
+const QUEUE = 'src/network/requestQueue/index.js';
+const fixes = (FIXES as Fix[]).filter((f) => f.file === QUEUE);
 
 describe('the kafkajs request-queue patch', () => {
   it('applies every fix and is idempotent', () => {
     const source = `a\n${fixes.map((f) => f.before).join('\n')}\nb`;
-    const once = patchSource(source);
+    const once = patchSource(QUEUE, source);
     for (const fix of fixes) expect(once).toContain(fix.after);
-    expect(patchSource(once)).toBe(once);
-    expect(() => patchSource('other code')).toThrow(/not found/);
+    expect(patchSource(QUEUE, once)).toBe(once);
+    expect(() => patchSource(QUEUE, 'other code')).toThrow(/not found/);
   });
 
   it('is applied to the installed kafkajs', () => {
