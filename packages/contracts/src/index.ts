@@ -8,5 +8,6 @@ export * from './erasure.schema.ts';
 export * from './feedback-enriched.schema.ts';
 export * from './feedback-raw.schema.ts';
 export * from './input-limits.ts';
+export * from './partitioning.ts';
 export * from './rollup.schema.ts';
 export * from './topics.ts';

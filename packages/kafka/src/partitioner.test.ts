@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
+import { murmur2 } from '@vocflow/contracts';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { keyPartitioner, murmur2 } from './partitioner.ts';
+import { keyPartitioner } from './partitioner.ts';
 
 // kafkajs' own murmur2 (64-bit Long arithmetic), which decided every partition until now.
 const kafkajsMurmur2 = createRequire(import.meta.url)(

@@ -1,4 +1,4 @@
-import type { RollupScope } from '@vocflow/contracts';
+import { kafkaPartitionOf, type RollupScope } from '@vocflow/contracts';
 
 /**
  * The Redis key layout, designed for Redis Cluster.
@@ -66,34 +66,7 @@ export interface Keyspace {
   feedsLock(): string;
 }
 
-/** Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2) of a key's UTF-8 bytes. */
-export function murmur2(key: string): number {
-  const data = Buffer.from(key, 'utf8');
-  const length = data.length;
-  const m = 0x5bd1e995;
-  let h = 0x9747b28c ^ length;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const rest = length & 3;
-  if (rest === 3) h ^= data[whole + 2]! << 16;
-  if (rest >= 2) h ^= data[whole + 1]! << 8;
-  if (rest >= 1) h = Math.imul(h ^ data[whole]!, m);
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h;
-}
-
-/** The partition Kafka's default partitioner (Java client and kafkajs) picks for a key. */
-export function kafkaPartitionOf(key: string, partitions: number): number {
-  return (murmur2(key) & 0x7fffffff) % partitions;
-}
+export { kafkaPartitionOf, murmur2 } from '@vocflow/contracts';
 
 export function rollupId(scope: RollupScope, id?: string): string {
   if (scope === 'overall') return 'o';

@@ -27,6 +27,22 @@ export interface EnrichmentSinkDeps {
   readonly erasure?: Pick<ErasureService, 'erasedAmong'>;
 }
 
+/** Produces enriched records and the alerts they raised in one call (both topics); resolves when acknowledged. */
+export function produceEnriched(
+  producer: Pick<VocflowProducer, 'sendBatch'>,
+  topics: { readonly enriched: string; readonly alerts: string },
+  enriched: readonly OutboundMessage[],
+  alerts: readonly FeedbackAlert[],
+): Promise<void> {
+  return producer.sendBatch([
+    { topic: topics.enriched, messages: enriched },
+    {
+      topic: topics.alerts,
+      messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
+    },
+  ]);
+}
+
 type Outputs = readonly ProcessedMessage<EnrichmentOutput>[];
 
 /**
@@ -81,13 +97,7 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
     const rejected: SinkRejection[][] = batches.map(() => []);
     const refusedIds = new Set<string>();
     try {
-      await deps.producer.sendBatch([
-        { topic: deps.topics.enriched, messages: enriched },
-        {
-          topic: deps.topics.alerts,
-          messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
-        },
-      ]);
+      await produceEnriched(deps.producer, deps.topics, enriched, alerts);
     } catch (error) {
       if (!(error instanceof RecordsRejectedError)) throw error;
       const indexByFeedbackId = new Map(outputs.map((o, i) => [o.value.enriched.feedbackId, i]));

@@ -3,7 +3,7 @@ import {
   type EnrichedFeedback,
   EnrichedFeedback as EnrichedSchema,
   encode,
-  FeedbackAlert,
+  type FeedbackAlert,
   type ProfileSnapshot,
   type RawFeedback,
   UNKNOWN_CUSTOMER,
@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { type AlertVersions, alertsThatCount, createMemoryAlertVersions } from './alert-versions.store.ts';
 import { type AlertRule, evaluateAlerts } from './alerts.rules.ts';
 import { type CustomerLookup, profileRefKeys, type RefKey, type RefKeying } from './customer-table.store.ts';
+import { produceEnriched } from './enrichment.consumer.ts';
 import { createPiiRedactor } from './pii.redactor.ts';
 import type { SegmentRule } from './segments.rules.ts';
 import { createAssignSegmentsStep } from './steps/assign-segments.step.ts';
@@ -227,13 +228,7 @@ export function createLinkingWorker(deps: LinkingWorkerDeps): LinkingWorker {
     }));
     const refused = new Set<string>();
     try {
-      await deps.producer.sendBatch([
-        { topic: deps.topics.enriched, messages: enriched },
-        {
-          topic: deps.topics.alerts,
-          messages: alerts.map((a) => ({ key: a.feedbackId, value: encode(FeedbackAlert, a) })),
-        },
-      ]);
+      await produceEnriched(deps.producer, deps.topics, enriched, alerts);
     } catch (error) {
       if (!(error instanceof RecordsRejectedError)) throw error;
       for (const r of error.rejected) {
