@@ -86,7 +86,9 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
     // every item's mark is recorded below, so a later older version raises nothing.
     const alerting = outputs.filter(({ value }) => value.alerts.length > 0);
     const recorded = await deps.alertVersions.marks(alerting.map(({ value }) => value.enriched.feedbackId));
-    // One feedbackId is one key, so one partition: the order within each batch is what counts.
+    // Raw records are keyed by customer reference: versions of one item whose reference changed can come
+    // in two partitions' batches of one turn. They are judged together (an alert counts only for a
+    // version strictly newer than any recorded or seen before it), not each against a stale mark.
     const counted = alertsThatCount(
       outputs.map(({ value }) => ({ item: value.enriched, alerts: value.alerts })),
       recorded,
