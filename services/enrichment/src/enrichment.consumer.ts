@@ -60,7 +60,6 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
   /** Writes what the batches of one turn brought; the rejections of each batch, in their order. */
   const writeAll = async (batches: readonly Outputs[]): Promise<(SinkAck | undefined)[]> => {
     const given = batches.flat();
-    const batchOf = batches.flatMap((outputs, b) => outputs.map(() => b));
     let outputs = given;
     const waiting0 = given.filter((o) => o.value.awaitsProfile).map((o) => o.value.enriched);
     // An unresolved item naming an erased customer (an old response delivered again) does not bring
@@ -109,6 +108,7 @@ export function createEnrichmentSink(deps: EnrichmentSinkDeps): Sink<EnrichmentO
           topic === deps.topics.enriched ? index : indexByFeedbackId.get(alerts[index]?.feedbackId ?? '');
         return at === undefined || outputs[at] === undefined ? undefined : String(at);
       });
+      const batchOf = batches.flatMap((outputs, b) => outputs.map(() => b));
       for (const r of refused) {
         const at = Number(r.offset);
         const output = outputs[at]!;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXES, patchSource } from '../patches/kafkajs.mjs';
 
 type Fix = { name: string; file: string; before: string; after: string };
-const fixes = (FIXES as Fix[]).filter((f) => f.file.includes('crc32C'));
+const fixes = FIXES as Fix[];
 const require = createRequire(import.meta.url);
 
 /** CRC-32C a bit at a time (the polynomial 0x82F63B78, reflected): the reference. */
@@ -18,8 +18,8 @@ function reference(bytes: Uint8Array): number {
   return ~crc >>> 0;
 }
 
-describe('the kafkajs CRC-32C patch', () => {
-  it('applies every fix to its file and is idempotent', () => {
+describe('the kafkajs patches', () => {
+  it('apply every fix to its file and are idempotent', () => {
     for (const file of new Set(fixes.map((f) => f.file))) {
       const own = fixes.filter((f) => f.file === file);
       const source = `a\n${own.map((f) => f.before).join('\n')}\nb`;
@@ -30,11 +30,27 @@ describe('the kafkajs CRC-32C patch', () => {
     }
   });
 
-  it('is applied to the installed kafkajs', () => {
-    for (const fix of fixes) {
-      const installed = readFileSync(require.resolve(`kafkajs/${fix.file}`), 'utf8');
-      expect(installed).toContain(fix.after);
-    }
+  it('are applied to the installed kafkajs', () => {
+    for (const fix of fixes)
+      expect(readFileSync(require.resolve(`kafkajs/${fix.file}`), 'utf8')).toContain(fix.after);
+  });
+
+  it('leaves an idle request queue without a timer', async () => {
+    const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
+    const logger = { debug() {}, info() {}, warn() {}, error() {}, namespace: () => logger };
+    const queue = new RequestQueue({
+      instrumentationEmitter: { emit() {} },
+      maxInFlightRequests: 1,
+      requestTimeout: 1_000,
+      enforceRequestTimeout: false,
+      clientId: 'test',
+      broker: 'localhost:9092',
+      logger,
+      isConnected: () => true,
+    });
+    queue.checkPendingRequests();
+    expect(queue.throttleCheckTimeoutId ?? null).toBeNull();
+    queue.destroy?.();
   });
 
   it('checksums as CRC-32C does, at every length and alignment', () => {
