@@ -20,6 +20,18 @@
  *    byte); the same checksum (tested against a bit-at-a-time CRC-32C).
  * 4. **`>>> 0`** instead of `Uint32Array.from([value])[0]`.
  *
+ * The protocol encoder (`src/protocol/encoder.js`): a record is copied through ~5 encoders on its way
+ * into a produce request (record, batch body, batch, partition, topic), each starting at 512 bytes and
+ * doubling, every buffer zero-filled and outside Node's buffer pool, and every varint an array plus a
+ * `Buffer`, every varlong a dozen `Long`s. 17.9 µs per 1.4 KB record for record and batch encoding
+ * (12.5 % of the enrichment service's CPU in a drain profile was buffer allocation), 5 µs after:
+ * 5. **`Buffer.allocUnsafe`** for the encoder's buffers (pooled below 4 KiB): an encoder writes its bytes
+ *    in order and only ever exposes `buf.slice(0, offset)`, so no unwritten byte is read.
+ * 6. **Varints written in place** into the buffer.
+ * 7. **Varlongs within ±2^30** (every record's timestamp delta) take the varint path: a zig-zag value
+ *    that small has the same LEB128 bytes either way.
+ * Tested byte for byte against the shipped encoder, record and record-batch modules.
+ *
  * Idempotent; exits non-zero when kafkajs is not the version these fixes were written for, so an
  * upgrade is noticed instead of silently unpatched.
  */
@@ -28,6 +40,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const QUEUE = 'src/network/requestQueue/index.js';
+const ENCODER = 'src/protocol/encoder.js';
 
 /** Each fix: the file under kafkajs/, the code as shipped, and as patched. */
 export const FIXES = [
@@ -93,6 +106,53 @@ const crc32C = buffer => {
     file: 'src/protocol/recordBatch/crc32C/index.js',
     before: 'const unsigned = value => Uint32Array.from([value])[0]',
     after: 'const unsigned = value => value >>> 0',
+  },
+  {
+    name: 'encoder buffers from the pool, not zero-filled',
+    file: ENCODER,
+    before: `    this.buf = Buffer.alloc(Encoder.nextPowerOfTwo(initialSize))`,
+    after: `    this.buf = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(initialSize))`,
+  },
+  {
+    name: 'encoder grows without zero-filling',
+    file: ENCODER,
+    before: `      const newBuffer = Buffer.alloc(newLength)`,
+    after: `      const newBuffer = Buffer.allocUnsafe(newLength)`,
+  },
+  {
+    name: 'varints written in place',
+    file: ENCODER,
+    before: `  writeUVarInt(value) {
+    const byteArray = []
+    while ((value & UNSIGNED_INT32_MAX_NUMBER) !== 0) {
+      byteArray.push((value & OTHER_BITS) | MOST_SIGNIFICANT_BIT)
+      value >>>= 7
+    }
+    byteArray.push(value & OTHER_BITS)
+    this.writeBufferInternal(Buffer.from(byteArray))
+    return this
+  }`,
+    after: `  writeUVarInt(value) {
+    // vocflow: the bytes go straight into the buffer (no array and Buffer per varint)
+    this.ensureAvailable(5)
+    while ((value & UNSIGNED_INT32_MAX_NUMBER) !== 0) {
+      this.buf[this.offset++] = (value & OTHER_BITS) | MOST_SIGNIFICANT_BIT
+      value >>>= 7
+    }
+    this.buf[this.offset++] = value & OTHER_BITS
+    return this
+  }`,
+  },
+  {
+    name: 'small varlongs without Long',
+    file: ENCODER,
+    before: `  writeVarLong(value) {
+    const byteArray = []`,
+    after: `  writeVarLong(value) {
+    // vocflow: a number within ±2^30 has the same zig-zag LEB128 bytes as a varint (no Long objects)
+    if (typeof value === 'number' && value >= -0x40000000 && value < 0x40000000 && Number.isInteger(value))
+      return this.writeVarInt(value)
+    const byteArray = []`,
   },
 ];
 

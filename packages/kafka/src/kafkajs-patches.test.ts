@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain ESM script without types, run by the root postinstall
 import { FIXES, patchSource } from '../patches/kafkajs.mjs';
@@ -16,6 +16,28 @@ function reference(bytes: Uint8Array): number {
     for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
   }
   return ~crc >>> 0;
+}
+
+/**
+ * A kafkajs module as shipped: its installed source with every fix undone, loaded beside the installed
+ * one; `stubs` answers its `require`s of other kafkajs modules by the ending of the path asked for.
+ */
+function shipped<T>(file: string, stubs: Record<string, unknown> = {}): T {
+  const path = require.resolve(`kafkajs/${file}`);
+  let source = readFileSync(path, 'utf8');
+  for (const fix of fixes.filter((f) => f.file === file)) {
+    if (!source.includes(fix.after)) throw new Error(`${file}: not patched as the fix says (${fix.name})`);
+    source = source.replace(fix.after, fix.before);
+  }
+  const module = new Module(path) as Module & { _compile(code: string, name: string): void };
+  module.filename = path;
+  module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path);
+  module.require = ((id: string) => {
+    const stub = Object.entries(stubs).find(([ending]) => id.endsWith(ending));
+    return stub ? stub[1] : Module.prototype.require.call(module, id);
+  }) as NodeJS.Require;
+  module._compile(source, path);
+  return module.exports as T;
 }
 
 describe('the kafkajs patches', () => {
@@ -70,5 +92,111 @@ describe('the kafkajs patches', () => {
       }
     expect(crc32C(data)).toBe(reference(data));
     expect(crc32C(Buffer.alloc(4_096, 0xff))).toBe(reference(Buffer.alloc(4_096, 0xff)));
+  });
+
+  it('encode every value, record and record batch to the same bytes as the shipped encoder', async () => {
+    type Enc = {
+      writeVarInt(v: number): Enc;
+      writeUVarInt(v: number): Enc;
+      writeVarLong(v: unknown): Enc;
+      writeInt32(v: number): Enc;
+      writeString(v: string | null): Enc;
+      writeVarIntBytes(v: unknown): Enc;
+      writeBytes(v: unknown): Enc;
+      buffer: Buffer;
+    };
+    const Patched = require('kafkajs/src/protocol/encoder.js') as new (size?: number) => Enc;
+    const Original = shipped<new (size?: number) => Enc>('src/protocol/encoder.js');
+    const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
+    // Pooled buffers are not zeroed: dirty the pool so a byte read before it is written would show.
+    for (let i = 0; i < 64; i += 1) Buffer.allocUnsafe(1_024).fill(0xa5);
+    const ints = [
+      0,
+      1,
+      -1,
+      63,
+      64,
+      -64,
+      -65,
+      127,
+      128,
+      300,
+      -300,
+      2 ** 20,
+      2 ** 30 - 1,
+      -(2 ** 30),
+      2 ** 31 - 1,
+      -(2 ** 31),
+    ];
+    const longs = [
+      ...ints,
+      2 ** 30,
+      -(2 ** 30) - 1,
+      2 ** 40,
+      -(2 ** 45),
+      Number.MAX_SAFE_INTEGER,
+      1.5e12,
+      Long.fromString('-9223372036854775808'),
+    ];
+    const write = (E: new (size?: number) => Enc) => {
+      const e = new E(8);
+      for (const v of ints) e.writeVarInt(v).writeInt32(v);
+      for (const v of ints.filter((n) => n >= 0)) e.writeUVarInt(v);
+      for (const v of longs) e.writeVarLong(v);
+      for (const text of ['', 'a', '滿意 ✓', 'x'.repeat(5_000)])
+        e.writeString(text).writeVarIntBytes(text).writeBytes(Buffer.from(text));
+      e.writeVarIntBytes(null).writeString(null);
+      return e.buffer;
+    };
+    expect(write(Patched).equals(write(Original))).toBe(true);
+    // Zig-zag LEB128 as the Kafka protocol defines it.
+    const varlong = (v: number) => [...new Patched().writeVarLong(v).buffer];
+    expect([0, -1, 1, -64, 64, 300, -(2 ** 30)].map(varlong)).toEqual([
+      [0x00],
+      [0x01],
+      [0x02],
+      [0x7f],
+      [0x80, 0x01],
+      [0xd8, 0x04],
+      [0xff, 0xff, 0xff, 0xff, 0x07],
+    ]);
+
+    // A record and a record batch of them, each built by the shipped modules on the shipped encoder.
+    type RecordFn = (r: object) => Enc;
+    type BatchFn = { RecordBatch(b: object): Promise<Enc> };
+    const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as RecordFn;
+    const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as BatchFn;
+    const Header = shipped<unknown>('src/protocol/recordBatch/header/v0/index.js', { '/encoder': Original });
+    const OriginalRecord = shipped<RecordFn>('src/protocol/recordBatch/record/v0/index.js', {
+      '/encoder': Original,
+      '/header/v0': Header,
+    });
+    const { RecordBatch: OriginalBatch } = shipped<BatchFn>('src/protocol/recordBatch/v0/index.js', {
+      '/encoder': Original,
+    });
+    const recordsOf = (make: RecordFn) =>
+      Array.from({ length: 40 }, (_, i) =>
+        make({
+          offsetDelta: i,
+          timestampDelta: i * 37,
+          key: `cus_${i}`,
+          value: JSON.stringify({ i, text: '服務很好 '.repeat(i * 9) }),
+          headers: { 'content-type': 'application/json', trace: [`t${i}`, `u${i}`] },
+        }),
+      );
+    const batchOf = (make: BatchFn['RecordBatch'], records: Enc[]) =>
+      make({
+        records,
+        firstTimestamp: 1_700_000_000_000,
+        maxTimestamp: 1_700_000_000_999,
+        lastOffsetDelta: 39,
+      });
+    const patchedRecords = recordsOf(Record);
+    const originalRecords = recordsOf(OriginalRecord);
+    for (const [i, r] of patchedRecords.entries())
+      expect(r.buffer.equals(originalRecords[i]!.buffer)).toBe(true);
+    const patchedBatch = (await batchOf(RecordBatch, patchedRecords)).buffer;
+    expect(patchedBatch.equals((await batchOf(OriginalBatch, originalRecords)).buffer)).toBe(true);
+    expect(patchedBatch.length).toBeGreaterThan(40 * 100);
   });
 });
