@@ -1,3 +1,4 @@
+import { PairHistogram } from '@vocflow/observability';
 import {
   dlq,
   type MessageClock,
@@ -61,26 +62,17 @@ function consumerMetrics(registry: Registry | undefined): ConsumerMetrics | unde
 
 function createConsumerMetrics(registry: Registry) {
   const registers = [registry];
-  const steps = new Histogram({
+  // Observed per message and step: no label object, string or hash per observation (see PairHistogram).
+  const steps = new PairHistogram({
     name: 'vocflow_step_duration_seconds',
     help: 'Latency of each pipeline step',
     labelNames: ['step', 'outcome'],
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
     registers,
   });
-  // One child per (step, outcome), looked up by a string: no label object per event.
-  const stepChildren = new Map<string, { observe(value: number): void }>();
   return {
     /** Given to the steps this registry's consumers run (never a process-wide hook). */
-    observeStep: (step: string, seconds: number, outcome: string) => {
-      const key = `${step}\u0000${outcome}`;
-      let child = stepChildren.get(key);
-      if (!child) {
-        child = steps.labels({ step, outcome });
-        stepChildren.set(key, child);
-      }
-      child.observe(seconds);
-    },
+    observeStep: (step: string, seconds: number, outcome: string) => steps.observe(step, outcome, seconds),
     messages: new Counter({
       name: 'vocflow_messages_total',
       help: 'Consumed messages by outcome (ok, dlq, drop)',
