@@ -59,22 +59,75 @@ describe('the kafkajs patches', () => {
     }
   });
 
-  it('leaves an idle request queue without a timer', async () => {
+  type Queue = {
+    checkPendingRequests(): void;
+    scheduleRequestTimeoutCheck(): void;
+    push(request: object): void;
+    fulfillRequest(response: object): void;
+    destroy(): void;
+    throttleCheckTimeoutId: unknown;
+    requestTimeoutIntervalId: unknown;
+  };
+  const newQueue = (requestTimeout: number, enforceRequestTimeout: boolean): Queue => {
     const RequestQueue = require('kafkajs/src/network/requestQueue/index.js');
     const logger = { debug() {}, info() {}, warn() {}, error() {}, namespace: () => logger };
-    const queue = new RequestQueue({
+    return new RequestQueue({
       instrumentationEmitter: { emit() {} },
       maxInFlightRequests: 1,
-      requestTimeout: 1_000,
-      enforceRequestTimeout: false,
+      requestTimeout,
+      enforceRequestTimeout,
       clientId: 'test',
       broker: 'localhost:9092',
       logger,
       isConnected: () => true,
     });
+  };
+  /** A request as a connection pushes it; `outcome` settles when it is answered, refused or timed out. */
+  const request = (correlationId: number) => {
+    let settle: (value: string) => void = () => undefined;
+    const outcome = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    const entry = {
+      correlationId,
+      apiKey: 1,
+      apiName: 'Fetch',
+      apiVersion: 11,
+      resolve: () => settle('answered'),
+      reject: (error: Error) => settle(error.name),
+    };
+    return { pushed: { entry, expectResponse: true, sendRequest: () => undefined }, outcome };
+  };
+
+  it('leaves an idle request queue without a timer', async () => {
+    const queue = newQueue(1_000, false);
     queue.checkPendingRequests();
     expect(queue.throttleCheckTimeoutId ?? null).toBeNull();
-    queue.destroy?.();
+    queue.destroy();
+  });
+
+  it('checks request timeouts only while a request is in flight, and still times a stuck one out', async () => {
+    const queue = newQueue(40, true);
+    queue.scheduleRequestTimeoutCheck();
+    // Connected, nothing in flight: no timer (kafkajs ran one every 100 ms for every connection).
+    expect(queue.requestTimeoutIntervalId ?? null).toBeNull();
+    const answered = request(1);
+    queue.push(answered.pushed);
+    expect(queue.requestTimeoutIntervalId ?? null).not.toBeNull();
+    queue.fulfillRequest({ correlationId: 1, payload: null, size: 0 });
+    expect(await answered.outcome).toBe('answered');
+    // The next check finds nothing in flight and stops.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(queue.requestTimeoutIntervalId ?? null).toBeNull();
+    // A request nobody answers times out (40 ms, checked every 4 ms).
+    const stuck = request(2);
+    const started = Date.now();
+    queue.push(stuck.pushed);
+    expect(await stuck.outcome).toBe('KafkaJSRequestTimeoutError');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(queue.requestTimeoutIntervalId ?? null).toBeNull();
+    queue.destroy();
   });
 
   it('checksums as CRC-32C does, at every length and alignment', () => {
