@@ -366,6 +366,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ackP99Ms: sm((s) => s.steady.ackP99Ms),
       catchUpMs: sm((s) => s.steady.catchUpMs),
       acknowledgedPerSecond: sm((s) => s.steady.acknowledgedPerSecond),
+      bareHttpCpuMsPerRequest: sm((s) => s.steady.bareHttpCpuMsPerRequest),
       samples: steadyRuns.map((s) => ({
         cpuMsPerEvent: round(s.steady.cpuMsPerEvent),
         ackP50Ms: round(s.steady.ackP50Ms),

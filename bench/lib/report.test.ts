@@ -137,6 +137,7 @@ function report(o: Overrides = {}): BenchReport {
             ackP99Ms: o.ackP99 ?? 40,
             catchUpMs: o.catchUp ?? 500,
             acknowledgedPerSecond: 1_000,
+            bareHttpCpuMsPerRequest: 0.122,
             samples: [],
           },
           idle: {
@@ -172,6 +173,9 @@ describe('bench report targets', () => {
     expect(missed.targets.filter((t) => t.met === false).every((t) => typeof t.bound === 'string')).toBe(
       true,
     );
+    // The CPU bound names the HTTP floor measured in the same run, and the report shows it.
+    expect(target(missed, 'steady: CPU per event, 4 services')?.bound).toContain('spends 0.122 ms per request');
+    expect(renderMarkdown(missed)).toContain('spends 0.122 ms of CPU per request');
   });
 
   it('sets the throughput thresholds of the issue: 6000 single, 25000 batched, drains 20000 and 60000', () => {

@@ -6,8 +6,10 @@
  * same load (`benchProfiles`); and the highest sustained rate with 100 events per request
  * (`benchEndToEndBatch`).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { topicNames } from '@vocflow/contracts';
 import {
   type CostPerEvent,
@@ -27,7 +29,7 @@ import {
   WORKERS,
   type WorkerName,
 } from '../lib/pipeline.ts';
-import { sleep, waitFor } from '../lib/processes.ts';
+import { sampleProc, sleep, waitFor } from '../lib/processes.ts';
 import { createLatencyRecorder } from '../lib/stats.ts';
 import { genericFeedback, signedRequest } from '../lib/webhook.ts';
 import type { RampStep } from './pipeline-stages.ts';
@@ -101,6 +103,11 @@ export interface SteadyFigures {
   readonly ackP99Ms: number;
   /** From the last acknowledgement until `GET /v1/overview` counts every acknowledged event; null if never. */
   readonly catchUpMs: number | null;
+  /**
+   * CPU per request of a bare `node:http` server process answering the same requests at the same rate
+   * over a window as long (what any Node HTTP edge pays per request at this rate); null if not measured.
+   */
+  readonly bareHttpCpuMsPerRequest: number | null;
 }
 
 export interface IdleFigures {
@@ -121,6 +128,7 @@ export async function benchSteady(
   workDir: string,
   settings: SteadySettings,
 ): Promise<{ steady: SteadyFigures; idle: IdleFigures }> {
+  const bareHttpCpuMsPerRequest = await bareHttpAtRate(settings);
   const namespace = newNamespace('steady');
   const pipeline = await startPipeline({ stack, namespace, workDir });
   try {
@@ -177,6 +185,7 @@ export async function benchSteady(
       ackP50Ms: latency.percentile(50),
       ackP99Ms: latency.percentile(99),
       catchUpMs: seen === null ? null : Math.max(0, seen - lastAck),
+      bareHttpCpuMsPerRequest,
     };
 
     // Idle starts once the work of the load is done: the archive consumer commits only after its
@@ -215,6 +224,65 @@ export async function benchSteady(
     };
   } finally {
     await pipeline.close();
+  }
+}
+
+/**
+ * A bare `node:http` server in a process of its own under the steady load (same rate, sockets and
+ * request bodies, warm-up excluded): its CPU per request answered in the window. Null when it could not
+ * be measured (the reason goes to stderr).
+ */
+async function bareHttpAtRate(settings: SteadySettings): Promise<number | null> {
+  const script = fileURLToPath(new URL('../lib/bare-http-server.ts', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0]!.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`the bare HTTP server exited (${code})`)));
+    });
+    const cpu = () => sampleProc(child.pid!)?.cpuSeconds ?? Number.NaN;
+    const marks: { at: number; cpu: number }[] = [];
+    const loadMs = settings.warmupMs + settings.windowMs;
+    const origin = performance.now();
+    const timers = [settings.warmupMs, loadMs].map((at) =>
+      setTimeout(() => marks.push({ at: performance.now(), cpu: cpu() }), at),
+    );
+    let result: LoadResult;
+    try {
+      result = await runLoad({
+        url,
+        ratePerSecond: settings.ratePerSecond,
+        durationMs: loadMs,
+        maxEvents: Math.ceil((settings.ratePerSecond * loadMs) / 1000) + 1,
+        connections: 64,
+        request: (i) =>
+          signedRequest(
+            'whsec_YmFyZS1odHRwLWZsb29yLXNlY3JldA==',
+            `bare-${i}`,
+            JSON.stringify(genericFeedback('bare', i)),
+          ),
+      });
+    } finally {
+      for (const t of timers) clearTimeout(t);
+    }
+    if (marks.length < 2) return null;
+    const from = origin + settings.warmupMs;
+    let answered = 0;
+    for (let i = 0; i < result.sent; i += 1) {
+      const due = result.dueAt[i]!;
+      if (due >= from && due < origin + loadMs && Number.isFinite(result.ackAt[i]!)) answered += 1;
+    }
+    const ms = (marks[1]!.cpu - marks[0]!.cpu) * 1000;
+    return answered > 0 && Number.isFinite(ms) ? ms / answered : null;
+  } catch (error) {
+    process.stderr.write(`bench: the bare HTTP floor was not measured: ${(error as Error).message}\n`);
+    return null;
+  } finally {
+    child.kill('SIGTERM');
   }
 }
 
