@@ -9,7 +9,6 @@ import {
 import type { Logger, Registry } from '@vocflow/observability';
 import type { Kafka } from 'kafkajs';
 import { createAggregationPipeline } from './pipeline.ts';
-import type { EnrichedDecoder } from './steps/parse-enriched.step.ts';
 import type { AggregationOutput } from './types.ts';
 
 /** Group `${prefix}vocflow-aggregation`: enriched feedback, customer profiles and alerts into Redis. */
@@ -24,8 +23,6 @@ export function createAggregationConsumer(deps: {
   onCrash?: (error: Error) => void;
   /** Per-message budget and the attempt journal (see the runner's policy). */
   runner?: RunnerLimits;
-  /** Shared with the process's other consumer group of the enriched topic (each record decoded once). */
-  decoder?: EnrichedDecoder;
 }): BatchConsumer {
   const topics = topicNames(deps.topicPrefix);
   return createBatchConsumer({
@@ -38,10 +35,7 @@ export function createAggregationConsumer(deps: {
     producer: deps.producer,
     logger: deps.logger,
     ...(deps.registry ? { registry: deps.registry } : {}),
-    process: createAggregationPipeline({
-      topicPrefix: deps.topicPrefix,
-      ...(deps.decoder ? { decoder: deps.decoder } : {}),
-    }),
+    process: createAggregationPipeline({ topicPrefix: deps.topicPrefix }),
     sink: deps.sink,
     partitionsConsumedConcurrently: deps.concurrency,
     retry: { initialMs: 200, maxMs: 5_000 },

@@ -9,7 +9,6 @@ import {
 import type { Logger } from '@vocflow/observability';
 import type { Kafka } from 'kafkajs';
 import { createArchivePipeline } from './pipeline.ts';
-import type { EnrichedDecoder } from './steps/parse-enriched.step.ts';
 import type { ArchiveEntry } from './types.ts';
 
 /** Group `${prefix}vocflow-archive`: every enriched event into the S3 archive, committed once stored. */
@@ -24,8 +23,6 @@ export function createArchiveConsumer(deps: {
   onCrash?: (error: Error) => void;
   /** Per-message budget and the attempt journal (see the runner's policy). */
   runner?: RunnerLimits;
-  /** Shared with the process's other consumer group of the enriched topic (each record decoded once). */
-  decoder?: EnrichedDecoder;
 }): BatchConsumer {
   const topics = topicNames(deps.topicPrefix);
   return createBatchConsumer({
@@ -37,7 +34,7 @@ export function createArchiveConsumer(deps: {
     dlqTopic: topics.dlq,
     producer: deps.producer,
     logger: deps.logger.child({ component: 'archive' }),
-    process: createArchivePipeline(deps.decoder ? { decoder: deps.decoder } : {}),
+    process: createArchivePipeline(),
     sink: deps.sink,
     partitionsConsumedConcurrently: deps.concurrency,
     flushIntervalMs: deps.flushIntervalMs,

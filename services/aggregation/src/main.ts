@@ -29,7 +29,6 @@ import { createFeedsWriter, type FeedsWriter } from './feeds.writer.ts';
 import { createS3ObjectStore } from './object.store.ts';
 import { createRollupChangesPublisher } from './rollup-changes.publisher.ts';
 import { createRollupsSink, type SinkStats } from './rollups.sink.ts';
-import { createSharedEnrichedDecoder } from './steps/parse-enriched.step.ts';
 
 export interface AggregationHandle {
   /** Idempotent, graceful: stops intake, finishes and commits the batches in flight, flushes, closes. */
@@ -129,8 +128,6 @@ export async function start(
     lingerMs: config.runner.lingerMs,
     journal: createRedisAttemptJournal({ redis, keyPrefix: config.redis.keyPrefix }),
   };
-  // Rollups and archive read the same enriched records: each is decoded once for both.
-  const decoder = createSharedEnrichedDecoder();
   const consumer = createAggregationConsumer({
     kafka,
     producer,
@@ -141,7 +138,6 @@ export async function start(
     concurrency: config.rollups.concurrency,
     onCrash,
     runner,
-    decoder,
   });
   const archiveSink = config.archive.enabled
     ? createArchiveSink({
@@ -171,7 +167,6 @@ export async function start(
         flushIntervalMs: config.archive.maxAgeMs,
         onCrash,
         runner,
-        decoder,
       })
     : null;
   const feeds = config.feeds.enabled

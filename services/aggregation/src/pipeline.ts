@@ -3,7 +3,7 @@ import { dlq, type InboundMessage, pipe, type StepResult } from '@vocflow/kafka'
 import { createComputeContributionStep } from './steps/compute-contribution.step.ts';
 import { createParseAlertStep } from './steps/parse-alert.step.ts';
 import { createParseCustomerStep } from './steps/parse-customer.step.ts';
-import { createParseEnrichedStep, type EnrichedDecoder } from './steps/parse-enriched.step.ts';
+import { createParseEnrichedStep } from './steps/parse-enriched.step.ts';
 import { createToArchiveEntryStep } from './steps/to-archive-entry.step.ts';
 import type { AggregationOutput, ArchiveEntry } from './types.ts';
 
@@ -13,9 +13,9 @@ import type { AggregationOutput, ArchiveEntry } from './types.ts';
  *   customers.v1         → parse profile or tombstone (profiles for the API)
  *   feedback.alerts.v1   → parse alert                (recent alerts for the API)
  */
-export function createAggregationPipeline(options: { topicPrefix: string; decoder?: EnrichedDecoder }) {
+export function createAggregationPipeline(options: { topicPrefix: string }) {
   const topics = topicNames(options.topicPrefix);
-  const feedback = pipe(createParseEnrichedStep(options.decoder), createComputeContributionStep());
+  const feedback = pipe(createParseEnrichedStep(), createComputeContributionStep());
   const customers = pipe(createParseCustomerStep());
   const alerts = pipe(createParseAlertStep());
   return async function aggregationPipeline(message: InboundMessage): Promise<StepResult<AggregationOutput>> {
@@ -26,12 +26,9 @@ export function createAggregationPipeline(options: { topicPrefix: string; decode
   };
 }
 
-/**
- * The archive consumer: every valid enriched event becomes a line of its day's archive object. Given the
- * rollups pipeline's `decoder`, a record is decoded once for both.
- */
-export function createArchivePipeline(options: { decoder?: EnrichedDecoder } = {}) {
-  const archive = pipe(createParseEnrichedStep(options.decoder), createToArchiveEntryStep());
+/** The archive consumer: every valid enriched event becomes a line of its day's archive object. */
+export function createArchivePipeline() {
+  const archive = pipe(createParseEnrichedStep(), createToArchiveEntryStep());
   return async function archivePipeline(message: InboundMessage): Promise<StepResult<ArchiveEntry>> {
     return archive(message);
   };
