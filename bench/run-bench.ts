@@ -367,6 +367,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       catchUpMs: sm((s) => s.steady.catchUpMs),
       acknowledgedPerSecond: sm((s) => s.steady.acknowledgedPerSecond),
       bareHttpCpuMsPerRequest: sm((s) => s.steady.bareHttpCpuMsPerRequest),
+      redisCpuMsPerEvent: sm((s) => s.steady.redisCpuMsPerEvent),
       samples: steadyRuns.map((s) => ({
         cpuMsPerEvent: round(s.steady.cpuMsPerEvent),
         ackP50Ms: round(s.steady.ackP50Ms),

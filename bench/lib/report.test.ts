@@ -138,6 +138,7 @@ function report(o: Overrides = {}): BenchReport {
             catchUpMs: o.catchUp ?? 500,
             acknowledgedPerSecond: 1_000,
             bareHttpCpuMsPerRequest: 0.122,
+            redisCpuMsPerEvent: 0.35,
             samples: [],
           },
           idle: {
@@ -174,8 +175,11 @@ describe('bench report targets', () => {
       true,
     );
     // The CPU bound names the HTTP floor measured in the same run, and the report shows it.
-    expect(target(missed, 'steady: CPU per event, 4 services')?.bound).toContain('spends 0.122 ms per request');
+    expect(target(missed, 'steady: CPU per event, 4 services')?.bound).toContain(
+      'spends 0.122 ms per request',
+    );
     expect(renderMarkdown(missed)).toContain('spends 0.122 ms of CPU per request');
+    expect(renderMarkdown(missed)).toContain('spent 0.35 ms per event over the window');
   });
 
   it('sets the throughput thresholds of the issue: 6000 single, 25000 batched, drains 20000 and 60000', () => {

@@ -120,6 +120,8 @@ export interface BenchReport {
     acknowledgedPerSecond: Figure;
     /** A bare `node:http` server process under the same load: its CPU per request (the HTTP floor). */
     bareHttpCpuMsPerRequest?: Figure;
+    /** The pipeline's Redis over the same window: its CPU per event (not one of the four services). */
+    redisCpuMsPerEvent?: Figure;
     samples: readonly Readonly<Record<string, Figure>>[];
   };
   /** The four services with no traffic after the steady run: CPU as % of one core. */
@@ -469,7 +471,7 @@ function renderSteady(report: BenchReport): string[] {
     '',
     `Ack latency p50 ${fmt(st.ackP50Ms, ' ms')}, p99 ${fmt(st.ackP99Ms, ' ms')}; rollups caught up ${fmt(st.catchUpMs, ' ms')} after the last ack; ${fmt(st.acknowledgedPerSecond, ' ev/s')} acknowledged.`,
     '',
-    `HTTP floor: a bare node:http server answering the same requests at the same rate, in a process of its own, spends ${fmt(st.bareHttpCpuMsPerRequest ?? null, ' ms')} of CPU per request.`,
+    `HTTP floor: a bare node:http server answering the same requests at the same rate, in a process of its own, spends ${fmt(st.bareHttpCpuMsPerRequest ?? null, ' ms')} of CPU per request. Redis (the run's own, AOF fsync always) spent ${fmt(st.redisCpuMsPerEvent ?? null, ' ms')} per event over the window, besides the four services.`,
     ...(st.samples.length > 1
       ? [
           '',

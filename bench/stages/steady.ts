@@ -108,6 +108,8 @@ export interface SteadyFigures {
    * over a window as long (what any Node HTTP edge pays per request at this rate); null if not measured.
    */
   readonly bareHttpCpuMsPerRequest: number | null;
+  /** CPU of the pipeline's Redis (a throwaway `redis-server`, AOF fsync always) over the window, per event. */
+  readonly redisCpuMsPerEvent: number;
 }
 
 export interface IdleFigures {
@@ -135,8 +137,9 @@ export async function benchSteady(
     const url = `${pipeline.ingestUrl}/v1/webhooks/generic`;
     const rate = settings.ratePerSecond;
     const loadMs = settings.warmupMs + settings.windowMs;
-    const marks: { at: number; cpu: Record<WorkerName, number> }[] = [];
-    const mark = () => marks.push({ at: performance.now(), cpu: cpuOf(pipeline) });
+    const marks: { at: number; cpu: Record<WorkerName, number>; redis: number }[] = [];
+    const mark = () =>
+      marks.push({ at: performance.now(), cpu: cpuOf(pipeline), redis: pipeline.redis.process.cpuSeconds() });
     // runLoad starts its clock synchronously on the call: the timers share its origin within a tick.
     const origin = performance.now();
     const timers = [setTimeout(mark, settings.warmupMs), setTimeout(mark, loadMs)];
@@ -186,6 +189,7 @@ export async function benchSteady(
       ackP99Ms: latency.percentile(99),
       catchUpMs: seen === null ? null : Math.max(0, seen - lastAck),
       bareHttpCpuMsPerRequest,
+      redisCpuMsPerEvent: ((to.redis - from.redis) * 1000) / Math.max(events, 1),
     };
 
     // Idle starts once the work of the load is done: the archive consumer commits only after its
