@@ -81,17 +81,15 @@ export class PairHistogram {
     const [a, b] = this.labelNames;
     const values: ExportedValue[] = [];
     for (const s of this.ordered) {
-      {
-        const labels = { [a]: s.first, [b]: s.second };
-        let cumulative = 0;
-        for (const [i, le] of this.bounds.entries()) {
-          cumulative += s.counts[i]!;
-          values.push({ value: cumulative, labels: { le, ...labels }, metricName: `${this.name}_bucket` });
-        }
-        values.push({ value: s.count, labels: { le: '+Inf', ...labels }, metricName: `${this.name}_bucket` });
-        values.push({ value: s.sum, labels: { ...labels }, metricName: `${this.name}_sum` });
-        values.push({ value: s.count, labels: { ...labels }, metricName: `${this.name}_count` });
+      const labels = { [a]: s.first, [b]: s.second };
+      let cumulative = 0;
+      for (const [i, le] of this.bounds.entries()) {
+        cumulative += s.counts[i]!;
+        values.push({ value: cumulative, labels: { le, ...labels }, metricName: `${this.name}_bucket` });
       }
+      values.push({ value: s.count, labels: { le: '+Inf', ...labels }, metricName: `${this.name}_bucket` });
+      values.push({ value: s.sum, labels: { ...labels }, metricName: `${this.name}_sum` });
+      values.push({ value: s.count, labels: { ...labels }, metricName: `${this.name}_count` });
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
