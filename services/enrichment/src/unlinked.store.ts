@@ -144,7 +144,9 @@ export function createRedisUnlinkedStore(settings: {
         const node = nodes[n]!;
         let cursor = from?.node === n ? from.cursor : '0';
         do {
-          const [next, keys] = await guard(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_PAGE_KEYS));
+          const [next, keys] = await guard(() =>
+            node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_PAGE_KEYS),
+          );
           cursor = next;
           const found = new Map<string, EnrichedFeedback>();
           const read = wanted ? keys.filter((key) => wanted(refOfKey(key))) : keys;
