@@ -249,12 +249,10 @@ async function bareHttpAtRate(settings: SteadySettings): Promise<number | null> 
       child.once('exit', (code) => reject(new Error(`the bare HTTP server exited (${code})`)));
     });
     const cpu = () => sampleProc(child.pid!)?.cpuSeconds ?? Number.NaN;
-    const marks: { at: number; cpu: number }[] = [];
+    const marks: number[] = [];
     const loadMs = settings.warmupMs + settings.windowMs;
     const origin = performance.now();
-    const timers = [settings.warmupMs, loadMs].map((at) =>
-      setTimeout(() => marks.push({ at: performance.now(), cpu: cpu() }), at),
-    );
+    const timers = [settings.warmupMs, loadMs].map((at) => setTimeout(() => marks.push(cpu()), at));
     let result: LoadResult;
     try {
       result = await runLoad({
@@ -280,7 +278,7 @@ async function bareHttpAtRate(settings: SteadySettings): Promise<number | null> 
       const due = result.dueAt[i]!;
       if (due >= from && due < origin + loadMs && Number.isFinite(result.ackAt[i]!)) answered += 1;
     }
-    const ms = (marks[1]!.cpu - marks[0]!.cpu) * 1000;
+    const ms = (marks[1]! - marks[0]!) * 1000;
     return answered > 0 && Number.isFinite(ms) ? ms / answered : null;
   } catch (error) {
     process.stderr.write(`bench: the bare HTTP floor was not measured: ${(error as Error).message}\n`);

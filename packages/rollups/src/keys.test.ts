@@ -1,6 +1,7 @@
+import { kafkaPartitionOf } from '@vocflow/contracts';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { createKeyspace, kafkaPartitionOf } from './keys.ts';
+import { createKeyspace } from './keys.ts';
 
 describe('shards follow Kafka partitions', () => {
   const partitioner = Partitioners.DefaultPartitioner();

@@ -66,8 +66,6 @@ export interface Keyspace {
   feedsLock(): string;
 }
 
-export { kafkaPartitionOf, murmur2 } from '@vocflow/contracts';
-
 export function rollupId(scope: RollupScope, id?: string): string {
   if (scope === 'overall') return 'o';
   return `${scope === 'customer' ? 'c' : 's'}:${id ?? ''}`;
