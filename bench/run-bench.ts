@@ -68,7 +68,7 @@ export function benchSettings(quick: boolean) {
         runs: 2,
         transportEvents: 20_000,
         httpMs: 2_000,
-        drainEvents: 10_000,
+        drainEvents: 30_000,
         rates: [1_000, 2_000, 4_000, 8_000, 16_000],
         stepMs: 5_000,
         latencyMs: 5_000,
