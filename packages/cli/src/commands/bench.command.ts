@@ -10,7 +10,7 @@ export function registerBench(program: Command): void {
     .description(
       'measure the pipeline against its own baselines on the local stack; writes bench/report.json and bench/REPORT.md',
     )
-    .option('--quick', 'a short run (under 5 minutes) that writes the same report', false)
+    .option('--quick', 'a short run (about 10 minutes) that writes the same report', false)
     .option(
       '--runs <n>',
       'interleaved runs to take the median of (1 to 20)',
