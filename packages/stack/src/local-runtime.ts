@@ -55,9 +55,16 @@ function isRunning(pid: number): () => boolean {
   return () => isAlive(pid);
 }
 
-/** Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters). */
-export function newClusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka's cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters). One in
+ * 64 of those starts with `-`, which `kafka-storage format -t <id>` reads as an option ("expected one
+ * argument"): like Kafka's own `Uuid.randomUuid`, draw again until it does not.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 const kafka: LocalService = {
