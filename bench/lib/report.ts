@@ -462,7 +462,7 @@ function renderSteady(report: BenchReport): string[] {
   return [
     `## Steady load (${st.ratePerSecond} webhooks/s, one event each) and idle`,
     '',
-    `${st.warmupMs / 1000} s of warm-up excluded, then ${st.windowMs / 1000} s measured; idle: ${(idle?.windowMs ?? 0) / 1000} s with no traffic after the catch-up.`,
+    `${st.warmupMs / 1000} s of warm-up excluded, then ${st.windowMs / 1000} s measured; idle: ${(idle?.windowMs ?? 0) / 1000} s with no traffic, once the archive and the feeds have written what the load left them.`,
     '',
     `| figure | all | ${services.join(' | ')} |`,
     `|---|---|${services.map(() => '---|').join('')}`,

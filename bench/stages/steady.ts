@@ -11,6 +11,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { topicNames } from '@vocflow/contracts';
+import { createKeyspace } from '@vocflow/rollups';
+import { Redis } from 'ioredis';
 import {
   type CostPerEvent,
   type CostSnapshot,
@@ -64,6 +66,25 @@ function cpuOf(pipeline: Pipeline): Record<WorkerName, number> {
   >;
 }
 
+/**
+ * Whether the feeds still have days to write: a dirty day (rollups changed since the last feeds run) or
+ * one a run took and has not finished, in any shard of the pipeline's keyspace.
+ */
+async function feedsPending(pipeline: Pipeline): Promise<boolean> {
+  const keys = createKeyspace({ keyPrefix: pipeline.namespace.redisKeyPrefix });
+  const redis = new Redis(pipeline.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const names = Array.from({ length: keys.shards }, (_, shard) => [
+      keys.dirtyDays(shard),
+      keys.dirtyDaysWriting(shard),
+    ]).flat();
+    return (await redis.exists(...names)) > 0;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Waits until the API's overview count reaches `count`; the time it was seen, or null after `timeoutMs`. */
 async function countReached(pipeline: Pipeline, count: number, timeoutMs: number): Promise<number | null> {
   const deadline = performance.now() + timeoutMs;
@@ -81,10 +102,12 @@ export interface SteadySettings {
   /** Load before the measured window, excluded from every figure (JIT, connections, first batches). */
   readonly warmupMs: number;
   readonly windowMs: number;
-  /** Quiet time between the archive's last write and the idle window. */
+  /** Quiet time between the load's last deferred write (archive objects, feeds) and the idle window. */
   readonly settleMs: number;
   /** How long to wait for the archive to write what the load buffered (default 60 s). */
   readonly archiveTimeoutMs?: number;
+  /** How long to wait for the feeds to write the days the load changed (default 90 s). */
+  readonly feedsTimeoutMs?: number;
   readonly idleMs: number;
 }
 
@@ -193,7 +216,8 @@ export async function benchSteady(
     };
 
     // Idle starts once the work of the load is done: the archive consumer commits only after its
-    // buffered objects are written to S3 (up to ARCHIVE_MAX_AGE_MS after the last event).
+    // buffered objects are written to S3 (up to ARCHIVE_MAX_AGE_MS after the last event), and the
+    // feeds write the days the load changed at their next run (every FEEDS_INTERVAL_MS).
     const admin = pipeline.kafka.admin();
     await admin.connect();
     try {
@@ -206,6 +230,7 @@ export async function benchSteady(
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
+    await waitFor(async () => !(await feedsPending(pipeline)), settings.feedsTimeoutMs ?? 90_000, 500);
     await sleep(settings.settleMs);
     const idleFrom = { at: performance.now(), cpu: cpuOf(pipeline) };
     await sleep(settings.idleMs);
