@@ -7,7 +7,7 @@ import {
 } from '@vocflow/kafka';
 import { createLogger } from '@vocflow/observability';
 import { describe, expect, it } from 'vitest';
-import { archiveObjectKey, createArchiveSink } from './archive.sink.ts';
+import { archiveObjectKey, createArchiveSink, ndjsonBytes } from './archive.sink.ts';
 import type { ObjectStore } from './object.store.ts';
 import type { ArchiveEntry } from './types.ts';
 
@@ -44,6 +44,15 @@ const entries = (from: number, to: number, day = '2026-11-20'): ProcessedMessage
     message: { topic: TOPIC, partition: 0, offset: String(from + i) } as InboundMessage,
     value: { day, line: `{"n":${from + i}}` },
   }));
+
+describe('ndjsonBytes', () => {
+  it('writes each line as UTF-8 followed by a newline, multi-byte text included', () => {
+    const lines = ['{"text":"plain"}', '{"text":"物流太慢了 😞"}', '{"text":"naïve — café"}'];
+    const bytes = ndjsonBytes(lines);
+    expect(bytes.equals(Buffer.from(`${lines.join('\n')}\n`, 'utf8'))).toBe(true);
+    expect(ndjsonBytes([]).length).toBe(0);
+  });
+});
 
 describe('archive sink', () => {
   it('writes a complete window under a name made of topic, partition and offsets, and is durable through its end', async () => {
