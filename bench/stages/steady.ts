@@ -165,7 +165,18 @@ export async function benchSteady(
       marks.push({ at: performance.now(), cpu: cpuOf(pipeline), redis: pipeline.redis.process.cpuSeconds() });
     // runLoad starts its clock synchronously on the call: the timers share its origin within a tick.
     const origin = performance.now();
-    const timers = [setTimeout(mark, settings.warmupMs), setTimeout(mark, loadMs)];
+    const timers: NodeJS.Timeout[] = [];
+    const marked = [settings.warmupMs, loadMs].map(
+      (at) =>
+        new Promise<void>((resolve) => {
+          timers.push(
+            setTimeout(() => {
+              mark();
+              resolve();
+            }, at),
+          );
+        }),
+    );
     let result: LoadResult;
     try {
       result = await runLoad({
@@ -176,12 +187,15 @@ export async function benchSteady(
         connections: 64,
         request: oneEventRequests(pipeline, 'steady'),
       });
-    } finally {
+    } catch (error) {
       for (const t of timers) clearTimeout(t);
+      throw error;
     }
+    // The last event is due when the window ends, so its answer can come in the very turn the window's
+    // closing mark is due, before that timer ran: wait for it rather than cancel it.
+    await Promise.all(marked);
     const lastAck = result.ackAt.reduce((m, v) => (Number.isFinite(v) && v > m ? v : m), 0);
     const seen = await countReached(pipeline, result.acknowledged, 120_000);
-    if (marks.length < 2) throw new Error('the load ended before the measured window did');
     const [from, to] = marks as [(typeof marks)[0], (typeof marks)[0]];
     const windowStart = origin + settings.warmupMs;
     const windowEnd = origin + loadMs;
