@@ -7,7 +7,7 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
  * How often the event-loop delay histogram (`nodejs_eventloop_lag_*`) takes a sample: a stall longer
  * than this is always recorded, a shorter one in proportion to its length.
  */
-export const EVENT_LOOP_SAMPLE_MS = 1_000;
+const EVENT_LOOP_SAMPLE_MS = 1_000;
 
 /**
  * A registry per service with the process metrics (CPU, memory, event loop lag) and a service label;
