@@ -67,19 +67,20 @@ function cpuOf(pipeline: Pipeline): Record<WorkerName, number> {
 }
 
 /**
- * Whether the feeds still have days to write: a dirty day (rollups changed since the last feeds run) or
- * one a run took and has not finished, in any shard of the pipeline's keyspace.
+ * Waits until the feeds have no day left to write: no dirty day (rollups changed since the last feeds
+ * run) and none a run took and has not finished, in any shard of the pipeline's keyspace. One
+ * connection for the whole wait; false after `timeoutMs`.
  */
-async function feedsPending(pipeline: Pipeline): Promise<boolean> {
+async function feedsWritten(pipeline: Pipeline, timeoutMs: number): Promise<boolean> {
   const keys = createKeyspace({ keyPrefix: pipeline.namespace.redisKeyPrefix });
-  const redis = new Redis(pipeline.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const names = Array.from({ length: keys.shards }, (_, shard) => [
+    keys.dirtyDays(shard),
+    keys.dirtyDaysWriting(shard),
+  ]).flat();
+  const redis = new Redis(pipeline.redis.url, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
   try {
-    await redis.connect();
-    const names = Array.from({ length: keys.shards }, (_, shard) => [
-      keys.dirtyDays(shard),
-      keys.dirtyDaysWriting(shard),
-    ]).flat();
-    return (await redis.exists(...names)) > 0;
+    return await waitFor(async () => (await redis.exists(...names)) === 0, timeoutMs, 500);
   } finally {
     redis.disconnect();
   }
@@ -244,7 +245,7 @@ export async function benchSteady(
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-    await waitFor(async () => !(await feedsPending(pipeline)), settings.feedsTimeoutMs ?? 90_000, 500);
+    await feedsWritten(pipeline, settings.feedsTimeoutMs ?? 90_000);
     await sleep(settings.settleMs);
     const idleFrom = { at: performance.now(), cpu: cpuOf(pipeline) };
     await sleep(settings.idleMs);
