@@ -1,4 +1,5 @@
 import { type EnrichedFeedback, EnrichedFeedback as EnrichedSchema, encode } from '@vocflow/contracts';
+import { fetchTopicOffsetsSettled } from '@vocflow/kafka';
 import { enrichedItem } from '@vocflow/rollups/testing';
 import { type Admin, Kafka, logLevel, type Producer } from 'kafkajs';
 
@@ -28,7 +29,10 @@ export async function produceItems(
   }
 }
 
-/** Resolves when the group committed every partition of the topic up to its end. */
+/**
+ * Resolves when the group committed every partition of the topic up to its end. A topic just created
+ * may have no leader yet for a moment: its offsets are asked until the broker has one.
+ */
 export async function waitForCommitted(
   admin: Admin,
   groupId: string,
@@ -37,7 +41,7 @@ export async function waitForCommitted(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ends = await admin.fetchTopicOffsets(topic);
+    const ends = await fetchTopicOffsetsSettled(admin, topic);
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const byPartition = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]));
     if (ends.every((e) => e.high === e.low || (byPartition.get(e.partition) ?? -1n) >= BigInt(e.high)))
